@@ -1,0 +1,447 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+func init() {
+	registerSchema(20, "messages", `
+CREATE TABLE IF NOT EXISTS messages (
+	id              INTEGER PRIMARY KEY,
+	folder_id       INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+	uid             INTEGER NOT NULL,
+	flags           INTEGER NOT NULL DEFAULT 0,
+	keywords        TEXT    NOT NULL DEFAULT '',
+	modseq          INTEGER NOT NULL DEFAULT 0,
+	internal_date   INTEGER NOT NULL DEFAULT 0,
+	date            INTEGER NOT NULL DEFAULT 0,
+	size            INTEGER NOT NULL DEFAULT 0,
+	subject         TEXT    NOT NULL DEFAULT '',
+	from_name       TEXT    NOT NULL DEFAULT '',
+	from_addr       TEXT    NOT NULL DEFAULT '',
+	to_json         TEXT    NOT NULL DEFAULT '[]',
+	cc_json         TEXT    NOT NULL DEFAULT '[]',
+	reply_to        TEXT    NOT NULL DEFAULT '',
+	message_id      TEXT    NOT NULL DEFAULT '',
+	in_reply_to     TEXT    NOT NULL DEFAULT '',
+	refs            TEXT    NOT NULL DEFAULT '',
+	has_attachments INTEGER NOT NULL DEFAULT 0,
+	preview         TEXT    NOT NULL DEFAULT '',
+	thread_id       INTEGER NOT NULL DEFAULT 0,
+	pending         INTEGER NOT NULL DEFAULT 0,
+	UNIQUE(folder_id, uid)
+);
+CREATE INDEX IF NOT EXISTS messages_by_date ON messages(folder_id, date DESC, id DESC);
+CREATE INDEX IF NOT EXISTS messages_unseen ON messages(folder_id) WHERE flags & 1 = 0;
+CREATE INDEX IF NOT EXISTS messages_msgid ON messages(message_id);
+CREATE TABLE IF NOT EXISTS bodies (
+	message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+	raw     BLOB NOT NULL
+);`)
+}
+
+// Flags is a bit set of the IMAP system flags and the keywords Hongyan uses.
+type Flags uint32
+
+const (
+	Seen Flags = 1 << iota
+	Answered
+	Flagged
+	Deleted
+	Draft
+	Forwarded // $Forwarded
+	Junk      // $Junk
+	NotJunk   // $NotJunk
+)
+
+// Address is one mailbox: display name and address.
+type Address struct {
+	Name string `json:"n,omitempty"`
+	Addr string `json:"a"`
+}
+
+func (a Address) String() string {
+	if a.Name == "" {
+		return a.Addr
+	}
+	return a.Name + " <" + a.Addr + ">"
+}
+
+// Summary is what the message list needs of a message: its envelope, flags
+// and a preview, without the body.
+type Summary struct {
+	ID             int64
+	FolderID       int64
+	UID            uint32
+	Flags          Flags
+	Keywords       []string
+	ModSeq         uint64
+	InternalDate   time.Time
+	Date           time.Time
+	Size           int64
+	Subject        string
+	From           Address
+	To             []Address
+	Cc             []Address
+	ReplyTo        string
+	MessageID      string
+	InReplyTo      string
+	References     []string
+	HasAttachments bool
+	Preview        string
+	ThreadID       int64
+	Pending        bool
+}
+
+const summaryCols = `id, folder_id, uid, flags, keywords, modseq, internal_date, date, size,
+	subject, from_name, from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs,
+	has_attachments, preview, thread_id, pending`
+
+func scanSummary(r interface{ Scan(...any) error }) (Summary, error) {
+	var m Summary
+	var kw, toJ, ccJ, refs string
+	var idate, date int64
+	var hasAtt, pending int
+	err := r.Scan(&m.ID, &m.FolderID, &m.UID, &m.Flags, &kw, &m.ModSeq, &idate, &date, &m.Size,
+		&m.Subject, &m.From.Name, &m.From.Addr, &toJ, &ccJ, &m.ReplyTo, &m.MessageID, &m.InReplyTo, &refs,
+		&hasAtt, &m.Preview, &m.ThreadID, &pending)
+	if err != nil {
+		return m, err
+	}
+	if kw != "" {
+		m.Keywords = strings.Fields(kw)
+	}
+	if refs != "" {
+		m.References = strings.Fields(refs)
+	}
+	m.InternalDate = time.Unix(idate, 0)
+	m.Date = time.Unix(date, 0)
+	m.HasAttachments, m.Pending = hasAtt != 0, pending != 0
+	_ = json.Unmarshal([]byte(toJ), &m.To)
+	_ = json.Unmarshal([]byte(ccJ), &m.Cc)
+	return m, nil
+}
+
+func addrJSON(a []Address) string {
+	if len(a) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(a)
+	return string(b)
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// PutSummaries inserts or refreshes message summaries of one folder in one
+// transaction. An existing row (same UID) keeps its id and body; its flags
+// and envelope are replaced. This is the sync engine's batch write.
+func (s *Store) PutSummaries(ctx context.Context, folderID int64, msgs []Summary) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "put summaries", func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `
+INSERT INTO messages(folder_id, uid, flags, keywords, modseq, internal_date, date, size, subject,
+	from_name, from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview)
+VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT(folder_id, uid) DO UPDATE SET flags=excluded.flags, keywords=excluded.keywords,
+	modseq=excluded.modseq, internal_date=excluded.internal_date, date=excluded.date, size=excluded.size,
+	subject=excluded.subject, from_name=excluded.from_name, from_addr=excluded.from_addr,
+	to_json=excluded.to_json, cc_json=excluded.cc_json, reply_to=excluded.reply_to,
+	message_id=excluded.message_id, in_reply_to=excluded.in_reply_to, refs=excluded.refs,
+	has_attachments=excluded.has_attachments,
+	preview=CASE WHEN excluded.preview != '' THEN excluded.preview ELSE messages.preview END`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i := range msgs {
+			m := &msgs[i]
+			date := m.Date
+			if date.IsZero() {
+				date = m.InternalDate
+			}
+			if _, err := st.ExecContext(ctx, folderID, m.UID, m.Flags, strings.Join(m.Keywords, " "), m.ModSeq,
+				unix(m.InternalDate), unix(date), m.Size, m.Subject, m.From.Name, m.From.Addr,
+				addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID, m.InReplyTo,
+				strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FlagUpdate is a flag change reported by the server.
+type FlagUpdate struct {
+	UID      uint32
+	Flags    Flags
+	Keywords []string
+	ModSeq   uint64
+}
+
+// UpdateFlags applies server flag changes in one transaction. Messages with
+// a local change not yet confirmed (pending) keep their local flags.
+func (s *Store) UpdateFlags(ctx context.Context, folderID int64, ups []FlagUpdate) error {
+	if len(ups) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "update flags", func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE messages SET flags=?, keywords=?, modseq=? WHERE folder_id=? AND uid=? AND pending=0`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, u := range ups {
+			if _, err := st.ExecContext(ctx, u.Flags, strings.Join(u.Keywords, " "), u.ModSeq, folderID, u.UID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteUIDs removes messages (expunged on the server) from a folder.
+func (s *Store) DeleteUIDs(ctx context.Context, folderID int64, uids []uint32) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "delete", func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `DELETE FROM messages WHERE folder_id=? AND uid=?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, u := range uids {
+			if _, err := st.ExecContext(ctx, folderID, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// UIDs returns every cached UID of a folder, ascending.
+func (s *Store) UIDs(ctx context.Context, folderID int64) ([]uint32, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages WHERE folder_id=? ORDER BY uid`, folderID)
+	if err != nil {
+		return nil, storageErr("uids", err)
+	}
+	defer rows.Close()
+	var out []uint32
+	for rows.Next() {
+		var u uint32
+		if err := rows.Scan(&u); err != nil {
+			return nil, storageErr("uids", err)
+		}
+		out = append(out, u)
+	}
+	return out, storageErr("uids", rows.Err())
+}
+
+// SortOrder of the message list.
+type SortOrder int
+
+const (
+	ByDateDesc SortOrder = iota
+	ByDateAsc
+	BySender
+	BySubject
+)
+
+func (o SortOrder) clause() string {
+	switch o {
+	case ByDateAsc:
+		return "date ASC, id ASC"
+	case BySender:
+		return "CASE WHEN from_name != '' THEN from_name ELSE from_addr END COLLATE NOCASE, date DESC"
+	case BySubject:
+		return "subject COLLATE NOCASE, date DESC"
+	}
+	return "date DESC, id DESC"
+}
+
+// Page returns limit summaries of a folder starting at offset in the given
+// order: the message list asks only for the rows it is about to draw.
+func (s *Store) Page(ctx context.Context, folderID int64, order SortOrder, offset, limit int) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE folder_id=? ORDER BY `+order.clause()+` LIMIT ? OFFSET ?`,
+		folderID, limit, offset)
+	if err != nil {
+		return nil, storageErr("page", err)
+	}
+	return collectSummaries(rows)
+}
+
+// PageMany is Page over several folders at once (the unified inbox).
+func (s *Store) PageMany(ctx context.Context, folderIDs []int64, order SortOrder, offset, limit int) ([]Summary, error) {
+	if len(folderIDs) == 0 {
+		return nil, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(folderIDs)), ",")
+	args := make([]any, 0, len(folderIDs)+2)
+	for _, id := range folderIDs {
+		args = append(args, id)
+	}
+	args = append(args, limit, offset)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE folder_id IN (`+ph+`) ORDER BY `+order.clause()+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, storageErr("page", err)
+	}
+	return collectSummaries(rows)
+}
+
+func collectSummaries(rows *sql.Rows) ([]Summary, error) {
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		m, err := scanSummary(rows)
+		if err != nil {
+			return nil, storageErr("page", err)
+		}
+		out = append(out, m)
+	}
+	return out, storageErr("page", rows.Err())
+}
+
+// Counts returns the number of cached messages and unread ones of a folder.
+func (s *Store) Counts(ctx context.Context, folderID int64) (total, unread int, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id=?`, folderID).Scan(&total)
+	if err == nil {
+		err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id=? AND flags & 1 = 0`, folderID).Scan(&unread)
+	}
+	return total, unread, storageErr("counts", err)
+}
+
+// Message returns one summary by id.
+func (s *Store) Message(ctx context.Context, id int64) (Summary, error) {
+	m, err := scanSummary(s.db.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE id=?`, id))
+	return m, storageErr("message", err)
+}
+
+// MessageByUID returns one summary by folder and UID.
+func (s *Store) MessageByUID(ctx context.Context, folderID int64, uid uint32) (Summary, error) {
+	m, err := scanSummary(s.db.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE folder_id=? AND uid=?`, folderID, uid))
+	return m, storageErr("message", err)
+}
+
+// FindByMessageID returns the messages of an account carrying a Message-ID.
+func (s *Store) FindByMessageID(ctx context.Context, account, messageID string) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE message_id=? AND folder_id IN (SELECT id FROM folders WHERE account=?)`, messageID, account)
+	if err != nil {
+		return nil, storageErr("find", err)
+	}
+	return collectSummaries(rows)
+}
+
+// SetBody caches a message's raw RFC 5322 source and, when given, its preview.
+func (s *Store) SetBody(ctx context.Context, id int64, raw []byte, preview string) error {
+	return s.tx(ctx, "set body", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO bodies(message, raw) VALUES(?,?)`, id, raw); err != nil {
+			return err
+		}
+		if preview != "" {
+			_, err := tx.ExecContext(ctx, `UPDATE messages SET preview=? WHERE id=?`, preview, id)
+			return err
+		}
+		return nil
+	})
+}
+
+// Body returns the cached raw source of a message, or ErrNotFound.
+func (s *Store) Body(ctx context.Context, id int64) ([]byte, error) {
+	var raw []byte
+	err := s.db.QueryRowContext(ctx, `SELECT raw FROM bodies WHERE message=?`, id).Scan(&raw)
+	return raw, storageErr("body", err)
+}
+
+// HasBody reports whether a message's source is cached.
+func (s *Store) HasBody(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM bodies WHERE message=?`, id).Scan(&n)
+	return n > 0, storageErr("body", err)
+}
+
+// SetFlagsLocal changes a message's flags in the cache and marks it pending
+// until the server confirms (offline operations).
+func (s *Store) SetFlagsLocal(ctx context.Context, id int64, set, clear Flags, pending bool) error {
+	return s.tx(ctx, "set flags", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE messages SET flags = (flags | ?) & ~?, pending=? WHERE id=?`, set, clear, boolInt(pending), id)
+		return err
+	})
+}
+
+// ClearPending marks messages as confirmed by the server.
+func (s *Store) ClearPending(ctx context.Context, ids []int64) error {
+	return s.tx(ctx, "clear pending", func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET pending=0 WHERE id=?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeleteMessage removes one message (and its body) from the cache.
+func (s *Store) DeleteMessage(ctx context.Context, id int64) error {
+	return s.tx(ctx, "delete message", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id=?`, id)
+		return err
+	})
+}
+
+// MoveLocal moves a message to another folder of the cache, giving it the
+// next local UID there (local folders; for IMAP the server assigns the UID
+// and the sync brings the message back). It returns the new UID.
+func (s *Store) MoveLocal(ctx context.Context, id, toFolder int64) (uint32, error) {
+	var uid uint32
+	err := s.tx(ctx, "move", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid),0)+1 FROM messages WHERE folder_id=?`, toFolder).Scan(&uid); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE messages SET folder_id=?, uid=? WHERE id=?`, toFolder, uid, id)
+		return err
+	})
+	return uid, err
+}
+
+// AddLocal stores a message in a local folder with its raw source in one
+// durable transaction (synchronous=FULL), assigning the next local UID.
+// POP3 retrieval calls this before it may delete anything on the server.
+func (s *Store) AddLocal(ctx context.Context, folderID int64, m Summary, raw []byte) (int64, uint32, error) {
+	var id int64
+	var uid uint32
+	err := s.tx(ctx, "add local", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid),0)+1 FROM messages WHERE folder_id=?`, folderID).Scan(&uid); err != nil {
+			return err
+		}
+		date := m.Date
+		if date.IsZero() {
+			date = m.InternalDate
+		}
+		if err := tx.QueryRowContext(ctx, `
+INSERT INTO messages(folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name, from_addr,
+	to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview)
+VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+			folderID, uid, m.Flags, strings.Join(m.Keywords, " "), unix(m.InternalDate), unix(date), m.Size,
+			m.Subject, m.From.Name, m.From.Addr, addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID,
+			m.InReplyTo, strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview).Scan(&id); err != nil {
+			return err
+		}
+		if raw != nil {
+			_, err := tx.ExecContext(ctx, `INSERT INTO bodies(message, raw) VALUES(?,?)`, id, raw)
+			return err
+		}
+		return nil
+	})
+	return id, uid, err
+}

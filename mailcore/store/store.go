@@ -1,0 +1,146 @@
+// Package store is Hongyan's local cache: one SQLite database (WAL mode)
+// per profile holding folders, message summaries, bodies, flags, pending
+// offline operations, the outbox and POP3 bookkeeping. Every folder opens
+// from here instantly; the network only brings it up to date.
+//
+// The pure-Go driver modernc.org/sqlite is used so that the binary builds
+// without a C SQLite and cross-compiles; it includes FTS5.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"hongyan/mailcore/mailerr"
+
+	_ "modernc.org/sqlite"
+)
+
+// Store is the local cache. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// schemaPart is one group of tables. Parts are applied in order of their
+// key at every Open; each statement must be idempotent (IF NOT EXISTS).
+type schemaPart struct {
+	order int
+	name  string
+	sql   string
+}
+
+var (
+	schemaMu    sync.Mutex
+	schemaParts []schemaPart
+)
+
+// registerSchema adds a group of tables; files of this package call it
+// from init so that each feature keeps its tables next to its code.
+func registerSchema(order int, name, sql string) {
+	schemaMu.Lock()
+	defer schemaMu.Unlock()
+	schemaParts = append(schemaParts, schemaPart{order, name, sql})
+}
+
+// Open opens (creating if needed) the database at path.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, storageErr("open", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	// FULL: a commit is on disk when Commit returns. POP3 relies on this
+	// before it deletes anything from the server.
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(15000)")
+	q.Add("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, storageErr("open", err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, path: path}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		db.Close()
+		return nil, storageErr("open", err)
+	}
+	return s, nil
+}
+
+func (s *Store) migrate() error {
+	schemaMu.Lock()
+	parts := append([]schemaPart(nil), schemaParts...)
+	schemaMu.Unlock()
+	sort.Slice(parts, func(i, j int) bool { return parts[i].order < parts[j].order })
+	for _, p := range parts {
+		if _, err := s.db.Exec(p.sql); err != nil {
+			return storageErr("migrate "+p.name, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DB exposes the handle for packages that keep their own tables (search).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// ErrNotFound is returned when a folder or message does not exist.
+var ErrNotFound = &mailerr.Error{Kind: mailerr.NotFound, Op: "store", Text: "not found"}
+
+func storageErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var me *mailerr.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	return &mailerr.Error{Kind: mailerr.Storage, Op: "store: " + op, Err: err}
+}
+
+// tx runs f in one write transaction.
+func (s *Store) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
+	t, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storageErr(op, err)
+	}
+	if err := f(t); err != nil {
+		t.Rollback()
+		return storageErr(op, err)
+	}
+	if err := t.Commit(); err != nil {
+		return storageErr(op, err)
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func wrapf(format string, a ...any) error { return fmt.Errorf(format, a...) }
