@@ -125,12 +125,13 @@ func (r *Redactor) redactLine(line string) string {
 		r.stateLen++
 		t := strings.TrimSpace(line)
 		switch {
+		case t == "+" || strings.HasPrefix(t, "+ ") || strings.HasPrefix(t, "334 ") || t == "334":
+			// Server challenge: not secret. ("+" alone is never a client
+			// response: base64 comes in groups of four.)
+			return line
 		case isBase64Line(t):
 			// A client response (or an empty one, "=").
 			return Redacted
-		case t == "+" || strings.HasPrefix(t, "+ ") || strings.HasPrefix(t, "334 ") || t == "334":
-			// Server challenge: not secret.
-			return line
 		default:
 			r.state = stNormal
 		}
