@@ -343,15 +343,21 @@ func unhex(c byte) byte {
 // than limit bytes. damaged reports input that had to be skipped.
 func decodeTransfer(cte string, body []byte, limit int) (out []byte, damaged bool) {
 	switch strings.ToLower(strings.TrimSpace(cte)) {
+	case "", "7bit", "8bit", "binary":
+		if len(body) > limit {
+			return body[:limit], true
+		}
+		return body, false
 	case "base64":
 		return decodeBase64Lenient(body, limit)
 	case "quoted-printable":
 		return decodeQPLenient(body, limit)
 	default:
+		// Unknown encodings are shown as they are.
 		if len(body) > limit {
-			return body[:limit], true
+			body = body[:limit]
 		}
-		return body, false
+		return body, true
 	}
 }
 
@@ -376,7 +382,18 @@ func decodeBase64Lenient(in []byte, limit int) ([]byte, bool) {
 			v = 62
 		case c == '/' || c == '_':
 			v = 63
-		case c == '=' || c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		case c == '=':
+			// Padding ends a quantum; senders that concatenate encoded
+			// chunks leave padding mid-stream, so flush and realign.
+			switch n {
+			case 2:
+				out = append(out, byte(acc>>4))
+			case 3:
+				out = append(out, byte(acc>>10), byte(acc>>2))
+			}
+			acc, n = 0, 0
+			continue
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			continue
 		default:
 			damaged = true
@@ -482,7 +499,9 @@ func decodeQPLenient(in []byte, limit int) ([]byte, bool) {
 func decodeTextPart(n *node, b []byte, st *treeState) string {
 	cs := n.params["charset"]
 	if cs == "" && n.mediaType == "text/html" {
-		if enc, name, certain := xcharset.DetermineEncoding(b, "text/html"); certain && name != "utf-8" && name != "windows-1252" {
+		// Mail clients often convert the body to UTF-8 but keep the page's
+		// <meta charset>; trust the meta only when the bytes are not UTF-8.
+		if enc, name, _ := xcharset.DetermineEncoding(b, "text/html"); !utf8.Valid(b) && name != "utf-8" && name != "windows-1252" {
 			if out, err := enc.NewDecoder().Bytes(b); err == nil {
 				return toValidUTF8(out, "")
 			}
