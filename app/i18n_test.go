@@ -1,0 +1,187 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"sort"
+	"testing"
+
+	"fyne.io/fyne/v2/lang"
+
+	"hongyan/assets"
+)
+
+// setLocaleEnv gives the test a known starting environment and forgets any
+// environment saved by an earlier forced language.
+func setLocaleEnv(t *testing.T, vars map[string]string) {
+	t.Helper()
+	for _, k := range localeVars {
+		t.Setenv(k, vars[k])
+	}
+	i18nMu.Lock()
+	savedEnv = nil
+	i18nMu.Unlock()
+	t.Cleanup(func() {
+		i18nMu.Lock()
+		savedEnv = nil
+		i18nMu.Unlock()
+	})
+}
+
+func mustSetLanguage(t *testing.T, pref string) {
+	t.Helper()
+	if err := SetLanguage(pref); err != nil {
+		t.Fatalf("SetLanguage(%q): %v", pref, err)
+	}
+}
+
+func TestForceChineseOnEnglishSystem(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+
+	mustSetLanguage(t, LangSystem)
+	if got := T("app.title"); got != "Hongyan" {
+		t.Fatalf("system (en_US): app.title = %q, want Hongyan", got)
+	}
+
+	mustSetLanguage(t, LangChinese)
+	if got := T("app.title"); got != "鸿雁" {
+		t.Fatalf("forced zh-CN: app.title = %q, want 鸿雁", got)
+	}
+	if got := T("welcome.try_demo"); got != "试用演示" {
+		t.Fatalf("forced zh-CN: welcome.try_demo = %q, want 试用演示", got)
+	}
+	// Fyne's own strings (dialog buttons) follow too.
+	if got := lang.L("Cancel"); got != "取消" {
+		t.Fatalf("forced zh-CN: Fyne's Cancel = %q, want 取消", got)
+	}
+
+	mustSetLanguage(t, LangEnglish)
+	if got := T("app.title"); got != "Hongyan" {
+		t.Fatalf("forced en: app.title = %q, want Hongyan", got)
+	}
+
+	mustSetLanguage(t, LangSystem)
+	if got := T("app.title"); got != "Hongyan" {
+		t.Fatalf("back to system: app.title = %q, want Hongyan", got)
+	}
+	if got := os.Getenv("LANGUAGE"); got != "" {
+		t.Fatalf("back to system: LANGUAGE = %q, want it restored to empty", got)
+	}
+	if got := os.Getenv("LANG"); got != "en_US.UTF-8" {
+		t.Fatalf("back to system: LANG = %q, want en_US.UTF-8", got)
+	}
+}
+
+func TestSystemChineseAndForcedEnglish(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "zh_CN.UTF-8"})
+
+	mustSetLanguage(t, "") // empty means system
+	if got := T("welcome.heading"); got != "欢迎使用鸿雁" {
+		t.Fatalf("system zh_CN: welcome.heading = %q", got)
+	}
+	mustSetLanguage(t, LangEnglish)
+	if got := T("welcome.heading"); got != "Welcome to Hongyan" {
+		t.Fatalf("forced en on zh_CN: welcome.heading = %q", got)
+	}
+	if got := lang.L("Cancel"); got != "Cancel" {
+		t.Fatalf("forced en on zh_CN: Fyne's Cancel = %q", got)
+	}
+	mustSetLanguage(t, LangSystem)
+	if got := T("welcome.heading"); got != "欢迎使用鸿雁" {
+		t.Fatalf("back to system zh_CN: welcome.heading = %q", got)
+	}
+}
+
+// With LC_ALL=C gettext ignores LANGUAGE, and so does Fyne's lookup; forcing
+// must still work.
+func TestForceChineseOverCLocale(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LC_ALL": "C", "LANG": "C"})
+	mustSetLanguage(t, LangChinese)
+	if got := T("app.title"); got != "鸿雁" {
+		t.Fatalf("forced zh-CN with LC_ALL=C: app.title = %q", got)
+	}
+	mustSetLanguage(t, LangSystem)
+	if got := T("app.title"); got != "Hongyan" {
+		t.Fatalf("system C: app.title = %q", got)
+	}
+	if got := os.Getenv("LC_ALL"); got != "C" {
+		t.Fatalf("LC_ALL = %q after restore, want C", got)
+	}
+}
+
+func TestUntranslatedSystemLanguageFallsBackToEnglish(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "fr_FR.UTF-8"})
+	mustSetLanguage(t, LangSystem)
+	if got := T("dialog.coming_soon.title"); got != "Coming soon" {
+		t.Fatalf("fr_FR: dialog.coming_soon.title = %q, want the English text", got)
+	}
+	if got := T("error.settings", map[string]any{"Error": "disk full"}); got != "Could not read the settings: disk full" {
+		t.Fatalf("template: %q", got)
+	}
+}
+
+// forceLanguageOverlay is what forcing uses on macOS and Windows, where the
+// locale does not come from the environment; it must work on its own.
+func TestOverlayForcesLanguageWithoutEnvironment(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "de_DE.UTF-8"})
+	mustSetLanguage(t, LangSystem)
+	if err := forceLanguageOverlay(LangChinese); err != nil {
+		t.Fatal(err)
+	}
+	if got := T("pane.folders"); got != "文件夹" {
+		t.Fatalf("overlay zh-CN on de_DE: pane.folders = %q", got)
+	}
+	mustSetLanguage(t, LangSystem) // reloads the real files
+	if got := T("pane.folders"); got != "Folders" {
+		t.Fatalf("after reload on de_DE: pane.folders = %q", got)
+	}
+}
+
+func TestUnknownLanguage(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+	err := SetLanguage("klingon")
+	var unk *ErrUnknownLanguage
+	if !errors.As(err, &unk) || unk.Pref != "klingon" {
+		t.Fatalf("SetLanguage(klingon) = %v, want *ErrUnknownLanguage", err)
+	}
+}
+
+func TestTranslationFilesHaveTheSameKeys(t *testing.T) {
+	keys := func(name string) []string {
+		data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s.json: %v", name, err)
+		}
+		var out []string
+		for k, v := range m {
+			if v == "" {
+				t.Errorf("%s.json: %q is empty", name, k)
+			}
+			out = append(out, k)
+		}
+		sort.Strings(out)
+		return out
+	}
+	en, zh := keys(LangEnglish), keys(LangChinese)
+	if len(en) < 10 {
+		t.Fatalf("en.json has only %d keys", len(en))
+	}
+	set := map[string]bool{}
+	for _, k := range zh {
+		set[k] = true
+	}
+	for _, k := range en {
+		if !set[k] {
+			t.Errorf("zh-CN.json lacks %q", k)
+		}
+		delete(set, k)
+	}
+	for k := range set {
+		t.Errorf("zh-CN.json has %q, which en.json lacks", k)
+	}
+}
