@@ -35,6 +35,8 @@ func SafeFileName(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
+		case r == '\t':
+			b.WriteByte(' ')
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			continue
 		case r == '\u202e' || r == '\u202d' || r == '\u202a' || r == '\u202b' || r == '\u202c' ||

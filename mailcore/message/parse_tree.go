@@ -188,7 +188,7 @@ func splitHeader(raw []byte, st *treeState) (textproto.Header, []byte) {
 		pos = next
 	}
 	hdr.WriteString("\r\n")
-	h, err := textproto.ReadHeader(bufio.NewReaderSize(&hdr, 64<<10))
+	h, err := textproto.ReadHeader(bufio.NewReaderSize(&hdr, min(max(hdr.Len(), 16), 64<<10)))
 	if err != nil {
 		st.warn("header: %v", truncate(err.Error(), 80))
 	}
