@@ -179,7 +179,9 @@ var ErrTooNew = errors.New("settings file is from a newer version of Hongyan")
 // unreadable as settings (bad JSON, wrong types, invalid values, newer
 // format) is renamed to settings.json.broken-<timestamp>, and Load returns
 // an empty profile together with a *BrokenProfileError naming that file:
-// settings are never reset silently. Other I/O errors return a nil profile.
+// settings are never reset silently. A password-like key written into the
+// file by hand is dropped and the file rewritten without it. Other I/O
+// errors return a nil profile.
 func Load(dir string) (*Profile, error) {
 	path := filepath.Join(dir, FileName)
 	raw, err := os.ReadFile(path)
@@ -196,6 +198,15 @@ func Load(dir string) (*Profile, error) {
 			return nil, fmt.Errorf("account: settings file %s is unusable (%v) and could not be moved aside: %w", path, perr, err)
 		}
 		return NewProfile(), &BrokenProfileError{Path: path, KeptAt: kept, Err: perr}
+	}
+	if checkNoSecretKeys(raw) != nil {
+		// Someone wrote a password into the file by hand. It is ignored
+		// (no field takes it); rewrite the file at once so the plaintext
+		// does not stay on disk, and keep no backup of it.
+		if err := p.Save(dir); err != nil {
+			return nil, fmt.Errorf("account: removing a password from the settings file: %w", err)
+		}
+		return p, nil
 	}
 	if from != CurrentVersion {
 		backup := fmt.Sprintf("%s.v%d.bak", path, from)

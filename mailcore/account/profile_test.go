@@ -371,3 +371,28 @@ func TestDefaultProfileDir(t *testing.T) {
 		t.Fatalf("CacheDir = %q", CacheDir(d))
 	}
 }
+
+func TestHandWrittenPasswordIsScrubbed(t *testing.T) {
+	dir := t.TempDir()
+	doc := `{"version": 1, "accounts": [{"id": "abc", "email": "a@localhost",
+	  "incoming": {"host": "localhost", "username": "a", "password": "hand-typed-secret"},
+	  "outgoing": {"host": "localhost"}}]}`
+	path := filepath.Join(dir, FileName)
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(dir)
+	if err != nil || p.Find("abc") == nil {
+		t.Fatalf("Load: %v", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		raw, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		if bytes.Contains(raw, []byte("hand-typed-secret")) {
+			t.Fatalf("%s still holds the password", e.Name())
+		}
+	}
+	if len(ents) != 1 {
+		t.Fatalf("%d files in the profile dir, want 1", len(ents))
+	}
+}
