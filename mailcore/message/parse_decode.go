@@ -424,21 +424,34 @@ func decodeBase64Lenient(in []byte, limit int) ([]byte, bool) {
 	return out, damaged
 }
 
-// base64Size is the decoded size of base64 input, without decoding it.
+// base64Size is the decoded size of base64 input as decodeBase64Lenient
+// would produce it, without decoding.
 func base64Size(in []byte) int64 {
-	var n int64
+	var size int64
+	n := 0
+	partial := func() {
+		switch n {
+		case 2:
+			size++
+		case 3:
+			size += 2
+		}
+		n = 0
+	}
 	for _, c := range in {
-		if (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' || c == '_' {
+		switch {
+		case (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			c == '+' || c == '/' || c == '-' || c == '_':
 			n++
+			if n == 4 {
+				size += 3
+				n = 0
+			}
+		case c == '=':
+			partial()
 		}
 	}
-	size := n / 4 * 3
-	switch n % 4 {
-	case 2:
-		size++
-	case 3:
-		size += 2
-	}
+	partial()
 	return size
 }
 
