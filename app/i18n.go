@@ -94,12 +94,25 @@ func SetLanguage(pref string) error {
 		return &ErrUnknownLanguage{Pref: pref}
 	}
 
+	// A "C" or "POSIX" locale means untranslated text, which is English, but
+	// Fyne logs a parse error for it on every lookup of the system locale:
+	// while loading (one lookup per registration) English is set in the
+	// environment instead, with the same outcome, and put back afterwards.
+	quietC := false
 	if posix == "" {
 		restoreLocaleEnv()
+		quietC = isCLocale(effectiveLocale())
+		if quietC {
+			forceLocaleEnv("en_US")
+		}
 	} else {
 		forceLocaleEnv(posix)
 	}
-	if err := loadTranslations(); err != nil {
+	err := loadTranslations()
+	if quietC {
+		restoreLocaleEnv()
+	}
+	if err != nil {
 		return err
 	}
 	if posix != "" && !envDrivesLocale {
@@ -123,7 +136,7 @@ func forceLocaleEnv(posix string) {
 	restoreLocaleEnv()
 	_ = os.Setenv("LANGUAGE", posix)
 	// LANGUAGE is ignored when the locale is unset, "C" or "POSIX".
-	if base := effectiveLocale(); base == "" || base == "C" || base == "POSIX" || strings.HasPrefix(base, "C.") {
+	if base := effectiveLocale(); base == "" || isCLocale(base) {
 		full := posix + ".UTF-8"
 		if os.Getenv("LC_ALL") != "" {
 			_ = os.Setenv("LC_ALL", full)
@@ -142,6 +155,11 @@ func restoreLocaleEnv() {
 			_ = os.Setenv(k, *v)
 		}
 	}
+}
+
+// isCLocale reports whether loc is the untranslated C/POSIX locale.
+func isCLocale(loc string) bool {
+	return loc == "C" || loc == "POSIX" || strings.HasPrefix(loc, "C.") || strings.HasPrefix(loc, "POSIX.")
 }
 
 // effectiveLocale is the first non-empty of LC_ALL, LC_MESSAGES and LANG.

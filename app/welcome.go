@@ -1,0 +1,56 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hongyan/assets"
+)
+
+// welcomeButtons are the welcome screen's actions, kept for tests.
+type welcomeButtons struct {
+	addAccount *widget.Button
+	tryDemo    *widget.Button
+}
+
+// showWelcome shows the first-run screen: the icon, a greeting and the two
+// ways to start (add an account, or try the demo).
+func (m *mainWindow) showWelcome() welcomeButtons {
+	content, buttons := m.welcomeContent()
+	m.win.SetContent(content)
+	return buttons
+}
+
+func (m *mainWindow) welcomeContent() (fyne.CanvasObject, welcomeButtons) {
+	icon := canvas.NewImageFromResource(assets.Icon)
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSize(160, 160))
+
+	heading := canvas.NewText(T("welcome.heading"), theme.Color(theme.ColorNameForeground))
+	heading.TextSize = theme.TextHeadingSize() * 1.4
+	heading.TextStyle = fyne.TextStyle{Bold: true}
+	heading.Alignment = fyne.TextAlignCenter
+
+	subtitle := widget.NewLabelWithStyle(T("welcome.subtitle"), fyne.TextAlignCenter, fyne.TextStyle{})
+
+	// Account set-up is not built yet: the button stays clickable (it says
+	// so) but has low importance so that it looks secondary.
+	add := widget.NewButtonWithIcon(T("welcome.add_account"), theme.ContentAddIcon(), m.comingSoon)
+	add.Importance = widget.LowImportance
+	demo := widget.NewButtonWithIcon(T("welcome.try_demo"), theme.MailComposeIcon(), m.comingSoon)
+	demo.Importance = widget.HighImportance
+
+	hint := widget.NewLabelWithStyle(T("welcome.demo_hint"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+
+	box := container.NewVBox(
+		container.NewCenter(icon),
+		heading,
+		subtitle,
+		container.NewCenter(container.NewHBox(add, demo)),
+		hint,
+	)
+	return container.NewCenter(box), welcomeButtons{addAccount: add, tryDemo: demo}
+}
