@@ -207,10 +207,10 @@ func truncateRunes(s string, n int) string {
 func fillHeaders(m *Message, h textproto.Header, hint string) {
 	get := func(k string) string { return h.Get(k) }
 	m.Subject = strings.TrimSpace(decodeHeaderText(get("Subject"), hint))
-	m.From = parseAddressList(get("From"), hint)
-	m.To = parseAddressList(get("To"), hint)
-	m.Cc = parseAddressList(get("Cc"), hint)
-	m.ReplyTo = parseAddressList(get("Reply-To"), hint)
+	m.From = decodeAddressList(get("From"), hint)
+	m.To = decodeAddressList(get("To"), hint)
+	m.Cc = decodeAddressList(get("Cc"), hint)
+	m.ReplyTo = decodeAddressList(get("Reply-To"), hint)
 	if d := strings.TrimSpace(get("Date")); d != "" {
 		if t, err := parseDate(d); err == nil {
 			m.Date = t
@@ -304,9 +304,9 @@ func parseDate(v string) (time.Time, error) {
 	return time.Time{}, lastErr
 }
 
-// parseAddressList parses an address header with net/mail and falls back to
+// decodeAddressList parses an address header with net/mail and falls back to
 // a lenient split for the many malformed lists seen in real mail.
-func parseAddressList(v, hint string) []Address {
+func decodeAddressList(v, hint string) []Address {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil
@@ -323,7 +323,7 @@ func parseAddressList(v, hint string) []Address {
 		}
 		return out
 	}
-	return parseAddressListLenient(raw8)
+	return decodeAddressListLenient(raw8)
 }
 
 func isASCII(s string) bool {
@@ -335,7 +335,7 @@ func isASCII(s string) bool {
 	return true
 }
 
-func parseAddressListLenient(v string) []Address {
+func decodeAddressListLenient(v string) []Address {
 	var out []Address
 	var cur strings.Builder
 	inQuote, inAngle := false, false
