@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"mime"
 	"net/url"
@@ -365,6 +366,9 @@ func decodeTransfer(cte string, body []byte, limit int) (out []byte, damaged boo
 // alphabet and tolerating missing padding. encoding/base64 stops at the first
 // bad byte, which would lose the rest of an otherwise readable part.
 func decodeBase64Lenient(in []byte, limit int) ([]byte, bool) {
+	if out, ok := decodeBase64Strict(in, limit); ok {
+		return out, false
+	}
 	out := make([]byte, 0, min(len(in)/4*3+3, limit))
 	var acc uint32
 	n := 0
@@ -422,6 +426,31 @@ func decodeBase64Lenient(in []byte, limit int) ([]byte, bool) {
 		damaged = true
 	}
 	return out, damaged
+}
+
+// decodeBase64Strict is the fast path for well-formed input: line breaks
+// removed, then the standard decoder. ok is false if anything is amiss.
+func decodeBase64Strict(in []byte, limit int) ([]byte, bool) {
+	clean := make([]byte, 0, len(in))
+	for len(in) > 0 {
+		i := bytes.IndexByte(in, '\n')
+		line := in
+		if i >= 0 {
+			line, in = in[:i], in[i+1:]
+		} else {
+			in = nil
+		}
+		clean = append(clean, bytes.TrimRight(line, " \t\r")...)
+	}
+	if len(clean)%4 != 0 || base64.StdEncoding.DecodedLen(len(clean)) > limit+2 {
+		return nil, false
+	}
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
+	n, err := base64.StdEncoding.Decode(out, clean)
+	if err != nil || n > limit {
+		return nil, false
+	}
+	return out[:n], true
 }
 
 // base64Size is the decoded size of base64 input as decodeBase64Lenient
