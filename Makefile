@@ -4,7 +4,7 @@ GO     ?= go
 BINARY ?= hongyan
 ARGS   ?=
 
-.PHONY: all build run deps clean
+.PHONY: all build run deps clean test
 
 all: build
 
@@ -24,3 +24,7 @@ deps:
 clean:
 	rm -f $(BINARY)
 	rm -rf test-artifacts
+
+## test: install the test stack (Xvfb, keyring, Dovecot, Postfix) and run every test
+test:
+	bash scripts/test.sh
