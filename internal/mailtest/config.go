@@ -20,7 +20,7 @@ type confParams struct {
 	QuotaMB      int
 	LMTPSocket   string
 	AuthSocket   string
-	PassdbFile   string
+	PassdbDir    string
 	DovecotLog   string
 	PostfixLog   string
 	PostfixQueue string
@@ -62,11 +62,12 @@ func dovecotConf(p confParams) string {
 	w("lmtp_save_to_detail_mailbox = no")
 	w("passdb {")
 	w("  driver = passwd-file")
-	w("  args = scheme=SSHA512 username_format=%%n %s", p.PassdbFile)
+	// One passwd-file per user, so new users are seen at once.
+	w("  args = scheme=SSHA512 username_format=%%Ln %s/%%Ln", p.PassdbDir)
 	w("}")
 	w("userdb {")
 	w("  driver = static")
-	w("  args = uid=%d gid=%d home=%s/%%n", p.UID, p.GID, p.MailRoot)
+	w("  args = uid=%d gid=%d home=%s/%%Ln", p.UID, p.GID, p.MailRoot)
 	w("}")
 	w("namespace inbox {")
 	w("  inbox = yes")

@@ -67,7 +67,7 @@ type Stack struct {
 
 	dovecotConf string
 	postfixDir  string
-	passdbFile  string
+	passdbDir   string
 	mailRoot    string
 	dovecotLog  string
 	postfixLog  string
@@ -80,8 +80,6 @@ type Stack struct {
 	dovecotPOP3 int // Dovecot's own plaintext POP3 port, behind the relay
 	dovecotDone chan struct{}
 
-	usersMu  sync.Mutex
-	users    []string // passwd-file lines
 	closeOne sync.Once
 	closeErr error
 }
@@ -150,7 +148,7 @@ func startOnce() (s *Stack, err error) {
 		AuthSocket:     dir + "/dovecot/auth-client",
 		dovecotConf:    dir + "/dovecot/dovecot.conf",
 		postfixDir:     dir + "/postfix",
-		passdbFile:     dir + "/dovecot/passwd",
+		passdbDir:      dir + "/dovecot/users",
 		mailRoot:       dir + "/mail",
 		dovecotLog:     dir + "/log/dovecot.log",
 		postfixLog:     dir + "/log/postfix.log",
@@ -209,8 +207,8 @@ func startOnce() (s *Stack, err error) {
 		ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 	s.dovecotIMAP, s.dovecotPOP3 = ports[6], ports[7]
 
-	if err := s.writeUsers(); err != nil {
-		return s, step("write passwd file", err)
+	if err := mkdirOwned(s.passdbDir, 0o755, -1, -1); err != nil {
+		return s, step("create users directory", err)
 	}
 	p := confParams{
 		Dir: dir, Domain: s.Domain, Host: s.Host,
@@ -220,7 +218,7 @@ func startOnce() (s *Stack, err error) {
 		CertFile: ca.certFile, KeyFile: ca.keyFile,
 		MaxMsgSize: s.MaxMessageSize, QuotaMB: DefaultQuotaMB,
 		LMTPSocket: s.LMTPSocket, AuthSocket: s.AuthSocket,
-		PassdbFile: s.passdbFile, DovecotLog: s.dovecotLog, PostfixLog: s.postfixLog,
+		PassdbDir: s.passdbDir, DovecotLog: s.dovecotLog, PostfixLog: s.postfixLog,
 		PostfixQueue: dir + "/postfix-queue", PostfixData: dir + "/postfix-data",
 		MailRoot: s.mailRoot,
 	}

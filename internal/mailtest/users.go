@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -55,32 +56,20 @@ func (s *Stack) NewUser() (User, error) {
 	sum := sha512.Sum512(append([]byte(u.Password), salt...))
 	hash := "{SSHA512}" + base64.StdEncoding.EncodeToString(append(sum[:], salt...))
 
-	s.usersMu.Lock()
-	defer s.usersMu.Unlock()
-	s.users = append(s.users, name+":"+hash)
-	if err := s.writeUsersLocked(); err != nil {
-		s.users = s.users[:len(s.users)-1]
+	if err := s.writeUserFile(name, name+":"+hash+"\n"); err != nil {
 		return User{}, fmt.Errorf("mailtest: add user: %w", err)
 	}
 	return u, nil
 }
 
-func (s *Stack) writeUsers() error {
-	s.usersMu.Lock()
-	defer s.usersMu.Unlock()
-	return s.writeUsersLocked()
-}
-
-// writeUsersLocked replaces the passwd file atomically; Dovecot notices the
-// new file on its next lookup, so users are usable at once.
-func (s *Stack) writeUsersLocked() error {
-	var data []byte
-	for _, l := range s.users {
-		data = append(data, l...)
-		data = append(data, '\n')
-	}
-	tmp := s.passdbFile + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o640); err != nil {
+// writeUserFile writes one user's passwd-file. Dovecot's passdb path is
+// per user (users/%n): a single shared passwd-file is re-read at most once a
+// second, so a user added just after a lookup would stay unknown for up to a
+// second, while a file never looked up before is always read fresh.
+func (s *Stack) writeUserFile(name, line string) error {
+	path := filepath.Join(s.passdbDir, name)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(line), 0o640); err != nil {
 		return err
 	}
 	// The auth process runs as the dovecot user and must read the file.
@@ -94,5 +83,5 @@ func (s *Stack) writeUsersLocked() error {
 	if err := os.Chmod(tmp, 0o640); err != nil {
 		return err
 	}
-	return os.Rename(tmp, s.passdbFile)
+	return os.Rename(tmp, path)
 }
