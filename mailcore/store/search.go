@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"strings"
+
+	"modernc.org/sqlite"
+)
+
+// Full-text index of the cache, kept in step with the messages and bodies
+// tables by SQLite triggers, so that every writer (sync, POP3, local moves,
+// deletes) keeps it current without knowing it exists.
+//
+// Two FTS5 tables are used because no single tokenizer serves mail well:
+//
+//   - search_hdr (trigram tokenizer, content stored): subject, sender,
+//     recipients and attachment names. Substring matching of any script for
+//     terms of three or more characters: "mail" finds "hotmail.com", "会议纪"
+//     finds "会议纪要". These fields are short, so the trigram index is small.
+//
+//   - search_text (unicode61 tokenizer, contentless): the same fields plus the
+//     body text. Words match by prefix; runs of CJK characters are rewritten
+//     before indexing as overlapping bigrams plus the run's last character
+//     (SearchSegment), so a two-character Chinese word such as "会议" is one
+//     token, longer words are phrases of bigrams and a single character is a
+//     prefix query. Bodies are indexed here and not in the trigram table: a
+//     trigram index of 25 KB bodies is several times larger than the text and
+//     builds slowly, while word and bigram tokens keep it near the text size.
+//
+// The triggers call Go functions registered with the driver (hy_seg, hy_addrs,
+// hy_body, hy_attach); body text is extracted with mailcore/message.
+
+func init() {
+	registerSearchFuncs()
+	registerSchema(70, "search", `
+CREATE VIRTUAL TABLE IF NOT EXISTS search_hdr USING fts5(
+	subject, sender, recipients, attach,
+	tokenize = 'trigram remove_diacritics 1');
+CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(
+	subject, sender, recipients, attach, body,
+	content = '', contentless_delete = 1,
+	tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS search_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS search_msg_ins AFTER INSERT ON messages BEGIN
+	INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
+	VALUES (new.id, new.subject, new.from_name || ' ' || new.from_addr, hy_addrs(new.to_json, new.cc_json), '');
+	INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
+	VALUES (new.id, hy_seg(new.subject), hy_seg(new.from_name || ' ' || new.from_addr),
+		hy_seg(hy_addrs(new.to_json, new.cc_json)), '', hy_seg(new.preview));
+END;
+
+CREATE TRIGGER IF NOT EXISTS search_msg_upd AFTER UPDATE OF subject, from_name, from_addr, to_json, cc_json, preview ON messages
+WHEN old.subject IS NOT new.subject OR old.from_name IS NOT new.from_name OR old.from_addr IS NOT new.from_addr
+	OR old.to_json IS NOT new.to_json OR old.cc_json IS NOT new.cc_json
+	OR (old.preview IS NOT new.preview AND NOT EXISTS (SELECT 1 FROM bodies WHERE message = new.id))
+BEGIN
+	UPDATE search_hdr SET subject = new.subject, sender = new.from_name || ' ' || new.from_addr,
+		recipients = hy_addrs(new.to_json, new.cc_json) WHERE rowid = new.id;
+	DELETE FROM search_text WHERE rowid = new.id;
+	INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
+	SELECT new.id, hy_seg(new.subject), hy_seg(new.from_name || ' ' || new.from_addr),
+		hy_seg(hy_addrs(new.to_json, new.cc_json)),
+		hy_seg(coalesce((SELECT hy_attach(raw) FROM bodies WHERE message = new.id), '')),
+		hy_seg(coalesce((SELECT hy_body(raw) FROM bodies WHERE message = new.id), new.preview));
+END;
+
+CREATE TRIGGER IF NOT EXISTS search_msg_del AFTER DELETE ON messages BEGIN
+	DELETE FROM search_hdr WHERE rowid = old.id;
+	DELETE FROM search_text WHERE rowid = old.id;
+END;
+
+CREATE TRIGGER IF NOT EXISTS search_body_ins AFTER INSERT ON bodies BEGIN
+	UPDATE search_hdr SET attach = hy_attach(new.raw) WHERE rowid = new.message;
+	DELETE FROM search_text WHERE rowid = new.message;
+	INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
+	SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
+		hy_seg(hy_attach(new.raw)), hy_seg(hy_body(new.raw))
+	FROM messages m WHERE m.id = new.message;
+END;
+
+CREATE TRIGGER IF NOT EXISTS search_body_upd AFTER UPDATE OF raw ON bodies BEGIN
+	UPDATE search_hdr SET attach = hy_attach(new.raw) WHERE rowid = new.message;
+	DELETE FROM search_text WHERE rowid = new.message;
+	INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
+	SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
+		hy_seg(hy_attach(new.raw)), hy_seg(hy_body(new.raw))
+	FROM messages m WHERE m.id = new.message;
+END;
+
+CREATE TRIGGER IF NOT EXISTS search_body_del AFTER DELETE ON bodies BEGIN
+	UPDATE search_hdr SET attach = '' WHERE rowid = old.message;
+	DELETE FROM search_text WHERE rowid = old.message;
+	INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
+	SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
+		'', hy_seg(m.preview)
+	FROM messages m WHERE m.id = old.message;
+END;
+
+-- A cache created before the index existed is indexed once, here.
+INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
+SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, hy_addrs(m.to_json, m.cc_json),
+	coalesce((SELECT hy_attach(raw) FROM bodies WHERE message = m.id), '')
+FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'version');
+INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
+SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
+	hy_seg(coalesce((SELECT hy_attach(raw) FROM bodies WHERE message = m.id), '')),
+	hy_seg(coalesce((SELECT hy_body(raw) FROM bodies WHERE message = m.id), m.preview))
+FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'version');
+INSERT OR IGNORE INTO search_meta(k, v) VALUES ('version', 1);`)
+}
+
+// RebuildSearchIndex drops and rebuilds both full-text tables from the
+// cached summaries and bodies in one transaction. Normal operation never
+// needs it (triggers keep the index current); it repairs a damaged index
+// and measures indexing speed. It returns the number of messages indexed.
+func (s *Store) RebuildSearchIndex(ctx context.Context) (int, error) {
+	var n int
+	err := s.tx(ctx, "rebuild search index", func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM search_hdr`,
+			`DELETE FROM search_text`,
+			`INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
+SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, hy_addrs(m.to_json, m.cc_json),
+	coalesce(hy_attach(b.raw), '')
+FROM messages m LEFT JOIN bodies b ON b.message = m.id`,
+			`INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
+SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
+	hy_seg(coalesce(hy_attach(b.raw), '')), hy_seg(coalesce(hy_body(b.raw), m.preview))
+FROM messages m LEFT JOIN bodies b ON b.message = m.id`,
+			`INSERT INTO search_hdr(search_hdr) VALUES ('optimize')`,
+			`INSERT INTO search_text(search_text) VALUES ('optimize')`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n)
+	})
+	return n, err
+}
+
+// SummariesByIDs returns the summaries of the given messages in the order
+// of ids; ids no longer in the cache are left out.
+func (s *Store) SummariesByIDs(ctx context.Context, ids []int64) ([]Summary, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	byID := make(map[int64]Summary, len(ids))
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
+		rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE id IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, storageErr("summaries", err)
+		}
+		got, err := collectSummaries(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range got {
+			byID[m.ID] = m
+		}
+	}
+	out := make([]Summary, 0, len(ids))
+	for _, id := range ids {
+		if m, ok := byID[id]; ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// registerSearchFuncs makes the Go helpers the triggers call available to
+// every connection the driver opens. They are deterministic and never fail:
+// a damaged value indexes as less text, never as an error that would roll
+// back the sync's write.
+func registerSearchFuncs() {
+	text := func(v driver.Value) string {
+		switch x := v.(type) {
+		case string:
+			return x
+		case []byte:
+			return string(x)
+		}
+		return ""
+	}
+	raw := func(v driver.Value) []byte {
+		switch x := v.(type) {
+		case []byte:
+			return x
+		case string:
+			return []byte(x)
+		}
+		return nil
+	}
+	sqlite.MustRegisterDeterministicScalarFunction("hy_seg", 1, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		return SearchSegment(text(a[0])), nil
+	})
+	sqlite.MustRegisterDeterministicScalarFunction("hy_addrs", 2, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		return addrsText(text(a[0]), text(a[1])), nil
+	})
+	sqlite.MustRegisterDeterministicScalarFunction("hy_body", 1, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		return bodyIndexText(raw(a[0])).body, nil
+	})
+	sqlite.MustRegisterDeterministicScalarFunction("hy_attach", 1, func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		return bodyIndexText(raw(a[0])).attach, nil
+	})
+}
