@@ -58,7 +58,7 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 	}
 	want("search_text", `"会议"`, m1.ID)                  // two-character word: one bigram token
 	want("search_text", `"会议 议纪"`, m1.ID)               // three characters: phrase of bigrams
-	want("search_text", `"要" *`, m1.ID)                  // single character: prefix
+	want("search_text", `"要" *`, m1.ID)                 // single character: prefix
 	want("search_hdr", `"会议纪"`, m1.ID)                  // trigram substring
 	want("search_hdr", `recipients : "hotmail"`, m1.ID) // substring of an address
 	want("search_text", `"pineapple"`, m1.ID)           // preview stands in for the body
