@@ -369,7 +369,7 @@ func (b *Outbox) afterSend(account string, it store.OutboxItem, attempts int, se
 			return err
 		}
 		b.emit(account, it.ID, to, nil)
-	case IsUncertain(sendErr) || mailerr.Is(sendErr, mailerr.Canceled):
+	case IsUncertain(sendErr):
 		msg := "the server may have accepted this message: " + sendErr.Error()
 		if err := b.o.Store.OutboxTransition(ctx, it.ID, []string{store.OutboxSending}, store.OutboxUncertain, now, store.OutboxChange{LastError: &msg}); err != nil {
 			return err
