@@ -1,0 +1,36 @@
+package mailcore
+
+import (
+	"context"
+	"time"
+
+	"hongyan/mailcore/account"
+	"hongyan/mailcore/mailerr"
+)
+
+// build creates an account's retrieval engine and outbox worker.
+func (e *Engine) build(a account.Account) (incoming, outgoing, error) {
+	ctx, cancel := context.WithTimeout(e.ctx, 15*time.Second)
+	defer cancel()
+	pw, err := e.password(a.ID, "incoming")(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var in incoming
+	switch a.Incoming.Protocol {
+	case account.ProtocolPOP3:
+		in = e.newPOP3(a, pw)
+	case account.ProtocolIMAP:
+		in, err = e.newIMAP(a, pw)
+	default:
+		err = &mailerr.Error{Kind: mailerr.Protocol, Op: "account", Text: "unknown protocol " + a.Incoming.Protocol}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := e.newOutbox(ctx, a)
+	if err != nil {
+		return in, nil, err
+	}
+	return in, out, nil
+}
