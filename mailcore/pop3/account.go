@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"hongyan/mailcore/account"
@@ -218,7 +219,7 @@ func (a *Account) run(ctx context.Context) (Result, error) {
 				idOf[u.Num] = u.UIDL
 			}
 		}
-		dl.total = len(want)
+		dl.total.Store(int64(len(want)))
 		err = c.RetrMany(ctx, want, func(num int, raw []byte) error {
 			return dl.add(ctx, idOf[num], raw)
 		})
@@ -233,7 +234,7 @@ func (a *Account) run(ctx context.Context) (Result, error) {
 		for i, s := range sizes {
 			nums[i] = s.Num
 		}
-		dl.total = len(nums)
+		dl.total.Store(int64(len(nums)))
 		copies := map[string]int{}
 		err = c.RetrMany(ctx, nums, func(num int, raw []byte) error {
 			id := contentIdentity(raw, copies)
@@ -344,24 +345,31 @@ func contentIdentity(raw []byte, copies map[string]int) string {
 	return h
 }
 
-// downloader batches retrieved messages into durable store transactions.
-// Batches are committed on a second goroutine so that the network keeps
-// flowing during the fsync; the next batch waits for the previous commit.
+// downloader turns retrieved messages into durable store transactions on
+// two goroutines of its own, so that the network keeps flowing: a parser
+// builds the summaries and batches them, a committer writes each batch in
+// one transaction (and fsync). Messages handed to add are always committed
+// by finish, even when the check was cancelled, so nothing received is lost.
 type downloader struct {
 	a      *Account
 	folder int64
-	batch  []store.POP3Message
-	bytes  int
-	total  int
+	total  atomic.Int64
 	done   int
+
+	in      chan rawMsg
+	commits chan []store.POP3Message
+	parsed  chan struct{}
+	written chan struct{}
+
+	mu     sync.Mutex
+	err    error
 	stored int
 	latest []event.MailSummary
+}
 
-	commits chan []store.POP3Message
-	result  chan error
-	mu      sync.Mutex
-	err     error
-	started bool
+type rawMsg struct {
+	id  string
+	raw []byte
 }
 
 const (
@@ -370,25 +378,24 @@ const (
 )
 
 func newDownloader(a *Account, folder int64) *downloader {
-	return &downloader{a: a, folder: folder}
+	d := &downloader{a: a, folder: folder,
+		in:      make(chan rawMsg, 128),
+		commits: make(chan []store.POP3Message, 1),
+		parsed:  make(chan struct{}),
+		written: make(chan struct{}),
+	}
+	go d.parser()
+	go d.committer()
+	return d
 }
 
+// add queues one retrieved message.
 func (d *downloader) add(ctx context.Context, id string, raw []byte) error {
 	if err := d.failed(); err != nil {
 		return err
 	}
-	sum := summarize(raw, d.a.now())
-	d.batch = append(d.batch, store.POP3Message{UIDL: id, Summary: sum, Raw: raw})
-	d.bytes += len(raw)
+	d.in <- rawMsg{id, raw}
 	d.done++
-	if len(d.latest) == 5 {
-		copy(d.latest, d.latest[1:])
-		d.latest = d.latest[:4]
-	}
-	d.latest = append(d.latest, event.MailSummary{From: sum.From.String(), Subject: sum.Subject})
-	if len(d.batch) >= batchMessages || d.bytes >= batchBytes {
-		d.flush(ctx)
-	}
 	return nil
 }
 
@@ -398,26 +405,42 @@ func (d *downloader) failed() error {
 	return d.err
 }
 
-// flush hands the batch to the committer goroutine.
-func (d *downloader) flush(ctx context.Context) {
-	if len(d.batch) == 0 {
-		return
+func (d *downloader) parser() {
+	defer close(d.parsed)
+	defer close(d.commits)
+	var batch []store.POP3Message
+	size, n := 0, 0
+	var latest []event.MailSummary
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		d.commits <- batch
+		batch, size = nil, 0
+		d.a.sink(event.SyncProgress{Account: d.a.cfg.Account, FolderID: d.folder, Done: n, Total: int(d.total.Load())})
 	}
-	if !d.started {
-		d.started = true
-		d.commits = make(chan []store.POP3Message)
-		d.result = make(chan error, 1)
-		go d.committer()
+	for m := range d.in {
+		sum := summarize(m.raw, d.a.now())
+		batch = append(batch, store.POP3Message{UIDL: m.id, Summary: sum, Raw: m.raw})
+		size += len(m.raw)
+		n++
+		if len(latest) == 5 {
+			copy(latest, latest[1:])
+			latest = latest[:4]
+		}
+		latest = append(latest, event.MailSummary{From: sum.From.String(), Subject: sum.Subject})
+		if len(batch) >= batchMessages || size >= batchBytes {
+			flush()
+		}
 	}
-	// Commits must survive a cancelled check: a downloaded message is
-	// always stored, so the store writes use a context of their own.
-	d.commits <- d.batch
-	d.batch = nil
-	d.bytes = 0
-	d.a.sink(event.SyncProgress{Account: d.a.cfg.Account, FolderID: d.folder, Done: d.done, Total: d.total})
+	flush()
+	d.mu.Lock()
+	d.latest = latest
+	d.mu.Unlock()
 }
 
 func (d *downloader) committer() {
+	defer close(d.written)
 	for b := range d.commits {
 		ids, err := d.a.st.AddPOP3Messages(context.Background(), d.a.cfg.Account, d.folder, d.a.now(), b)
 		d.mu.Lock()
@@ -431,21 +454,15 @@ func (d *downloader) committer() {
 		}
 		d.mu.Unlock()
 	}
-	d.result <- nil
 }
 
 // finish commits what is left and waits for every commit.
 func (d *downloader) finish(ctx context.Context) error {
-	d.flush(ctx)
-	if d.started {
-		close(d.commits)
-		<-d.result
-	}
-	d.a.sink(event.SyncProgress{Account: d.a.cfg.Account, FolderID: d.folder, Done: d.done, Total: d.total, Finished: true})
-	if err := d.failed(); err != nil {
-		return err
-	}
-	return nil
+	close(d.in)
+	<-d.parsed
+	<-d.written
+	d.a.sink(event.SyncProgress{Account: d.a.cfg.Account, FolderID: d.folder, Done: d.done, Total: int(d.total.Load()), Finished: true})
+	return d.failed()
 }
 
 var errNotLocal = &mailerr.Error{Kind: mailerr.NotFound, Op: "pop3", Text: "message does not belong to this account"}

@@ -379,3 +379,42 @@ func (c *countConn) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// BenchmarkDownload is pop3.download at a small scale: the engine's Check
+// (download, parse, durable store) against RawDownload (protocol only) on
+// the same maildrop. The bench harness runs the 10,000-message version.
+func BenchmarkDownload(b *testing.B) {
+	s := mailtest.Shared(b)
+	u, err := s.NewUser()
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 2000
+	if err := s.Seed(u, "INBOX", mailtest.GenerateMessages(n, 5)); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var raw, engine time.Duration
+	for i := 0; i < b.N; i++ {
+		got, d, err := RawDownload(ctx, s.Host, s.POP3SPort, u.Name, u.Password, s.TLSConfig())
+		if err != nil || got != n {
+			b.Fatalf("raw: %d %v", got, err)
+		}
+		raw += d
+		st, err := store.Open(b.TempDir() + "/cache.db")
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := dovecotConfig(s, u, true)
+		cfg.LeaveOnServer = true
+		res, d2, err := BenchCheck(ctx, New(cfg, st, nil))
+		st.Close()
+		if err != nil || res.New != n {
+			b.Fatalf("engine: %+v %v", res, err)
+		}
+		engine += d2
+	}
+	b.ReportMetric(raw.Seconds()/float64(b.N), "raw_s")
+	b.ReportMetric(engine.Seconds()/float64(b.N), "engine_s")
+	b.ReportMetric(engine.Seconds()/raw.Seconds(), "ratio")
+}
