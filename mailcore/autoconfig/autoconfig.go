@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/net/idna"
@@ -295,7 +294,6 @@ type result struct {
 	rank    int
 	configs []Config
 	err     error
-	timeout bool
 }
 
 // Discover looks for settings for email using every source in parallel and
@@ -316,61 +314,85 @@ func (d *Discoverer) Discover(ctx context.Context, email string, progress func(S
 
 	n := len(Sources)
 	cancels := make([]context.CancelFunc, n)
-	skipped := make([]bool, n)
 	done := make([]bool, n)
 	results := make([][]Config, n)
 	final := make([]SourceProgress, 0, n)
+	// ch is buffered for every source, so a source that finishes after
+	// Discover has stopped listening never blocks.
 	ch := make(chan result, n)
-	var wg sync.WaitGroup
 	running := 0
+	deadline := time.Now().Add(d.timeout())
 	for i, src := range Sources {
 		if !d.enabled(src) {
 			done[i] = true
 			continue
 		}
-		sctx, cancel := context.WithTimeout(ctx, d.timeout())
+		sctx, cancel := context.WithDeadline(ctx, deadline)
 		cancels[i] = cancel
 		running++
 		progress(SourceProgress{Source: src, State: Started})
-		wg.Add(1)
 		go func(i int, src string) {
-			defer wg.Done()
 			cfgs, err := d.run(sctx, src, a)
-			timedOut := sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
-			if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-				timedOut = true
-			}
-			ch <- result{rank: i, configs: cfgs, err: err, timeout: timedOut}
+			ch <- result{rank: i, configs: cfgs, err: err}
 		}(i, src)
 	}
-	for ; running > 0; running-- {
-		r := <-ch
-		cancels[r.rank]()
-		done[r.rank] = true
-		src := Sources[r.rank]
-		var p SourceProgress
-		switch {
-		case len(r.configs) > 0:
-			results[r.rank] = r.configs
-			p = SourceProgress{Source: src, State: Found, Found: len(r.configs)}
-		case skipped[r.rank]:
-			p = SourceProgress{Source: src, State: Skipped}
-		case r.timeout:
-			p = SourceProgress{Source: src, State: TimedOut, Err: fmt.Errorf("no answer within %s", d.timeout())}
-		default:
-			e := r.err
-			if e == nil {
-				e = errors.New("nothing found")
+	defer func() {
+		for _, c := range cancels {
+			if c != nil {
+				c()
 			}
-			p = SourceProgress{Source: src, State: Failed, Err: e}
 		}
+	}()
+	// finish records the final state of one source.
+	finish := func(rank int, p SourceProgress) {
+		done[rank] = true
+		cancels[rank]()
+		running--
 		final = append(final, p)
 		progress(p)
-		if !d.WaitAll {
-			d.skipWorse(results, done, skipped, cancels)
+	}
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	for running > 0 {
+		select {
+		case <-ctx.Done():
+			// Sources stop on their own: their contexts derive from ctx.
+			return nil, ctx.Err()
+		case <-timer.C:
+			// Report every source still running as timed out at once,
+			// even one whose network call is slow to notice its deadline.
+			for i, src := range Sources {
+				if !done[i] {
+					finish(i, SourceProgress{Source: src, State: TimedOut,
+						Err: fmt.Errorf("no answer within %s", d.timeout())})
+				}
+			}
+		case r := <-ch:
+			if done[r.rank] {
+				continue // already reported as skipped or timed out
+			}
+			src := Sources[r.rank]
+			switch {
+			case len(r.configs) > 0:
+				results[r.rank] = r.configs
+				finish(r.rank, SourceProgress{Source: src, State: Found, Found: len(r.configs)})
+			case errors.Is(r.err, context.DeadlineExceeded) && ctx.Err() == nil:
+				finish(r.rank, SourceProgress{Source: src, State: TimedOut,
+					Err: fmt.Errorf("no answer within %s", d.timeout())})
+			default:
+				e := r.err
+				if e == nil {
+					e = errors.New("nothing found")
+				}
+				finish(r.rank, SourceProgress{Source: src, State: Failed, Err: e})
+			}
+			if !d.WaitAll {
+				for _, j := range skippable(results, done) {
+					finish(j, SourceProgress{Source: Sources[j], State: Skipped})
+				}
+			}
 		}
 	}
-	wg.Wait()
 
 	var out []Config
 	for _, cfgs := range results {
@@ -388,24 +410,25 @@ func (d *Discoverer) Discover(ctx context.Context, email string, progress func(S
 	return nil, &NotFoundError{Address: a.full, Progress: final}
 }
 
-// skipWorse stops the sources that can no longer contribute the best
-// answer: those ranked below the best source with a result, once every
-// source ranked above that one has finished.
-func (d *Discoverer) skipWorse(results [][]Config, done, skipped []bool, cancels []context.CancelFunc) {
+// skippable returns the sources that can no longer contribute the best
+// answer: those still running below the best source with a result, once
+// every source ranked above that one has finished.
+func skippable(results [][]Config, done []bool) []int {
 	for i := range results {
 		if !done[i] {
-			return // a better source is still running
+			return nil // a better source is still running
 		}
 		if len(results[i]) > 0 {
+			var out []int
 			for j := i + 1; j < len(results); j++ {
-				if !done[j] && !skipped[j] {
-					skipped[j] = true
-					cancels[j]()
+				if !done[j] {
+					out = append(out, j)
 				}
 			}
-			return
+			return out
 		}
 	}
+	return nil
 }
 
 func rankOf(src string) int {
