@@ -405,6 +405,9 @@ func (e *Engine) RemoveAccount(ctx context.Context, id string, force bool) error
 		if err := e.deleteOutbox(ctx, accountID); err != nil {
 			return err
 		}
+		if err := e.store.DeletePOP3Account(ctx, accountID); err != nil {
+			return err
+		}
 		return e.store.DeleteAccount(ctx, accountID)
 	}
 	if err := e.profile.RemoveAccount(id, hooks); err != nil {
