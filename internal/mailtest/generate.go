@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"mime"
 	"strings"
@@ -48,7 +49,7 @@ type genMsg struct {
 }
 
 // GenerateMessages returns n realistic RFC 5322 messages (CRLF line endings),
-// the same for the same seed: text bodies of 1–50 KB, about 12% with a
+// the same for the same seed: text bodies of 1–50 KB (log-uniform), about 12% with a
 // base64 attachment, some subjects and names in Chinese (subjects as GBK
 // RFC 2047 words), reply threads linked by In-Reply-To/References, distinct
 // Message-IDs and dates spread over several years in ascending order.
@@ -118,7 +119,9 @@ func GenerateMessages(n int, seed int64) [][]byte {
 		hdr("MIME-Version", "1.0")
 		hdr("X-Mailer", "Hongyan test generator")
 
-		bodyLen := 1024 + rng.IntN(49*1024)
+		// Log-uniform between 1 and 50 KB: mostly short mails, some long,
+		// as in real mailboxes.
+		bodyLen := int(1024 * math.Pow(50, rng.Float64()))
 		body := genBody(rng, bodyLen, subj)
 		if rng.IntN(100) < 12 {
 			boundary := fmt.Sprintf("=_hongyan_%x", rng.Uint64())

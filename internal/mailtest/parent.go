@@ -150,6 +150,14 @@ func reapStale() {
 			waitGone(pid, 5*time.Second)
 		}
 		waitGone(readPid(dir+"/postfix-queue/pid/master.pid"), 5*time.Second)
+		_ = os.RemoveAll(filepath.Join(ShmParentDir, e.Name()))
 		_ = os.RemoveAll(dir)
+	}
+	// Mail stores whose stack directory is gone.
+	shm, _ := os.ReadDir(ShmParentDir)
+	for _, e := range shm {
+		if _, err := os.Stat(filepath.Join(ParentDir, e.Name())); os.IsNotExist(err) {
+			_ = os.RemoveAll(filepath.Join(ShmParentDir, e.Name()))
+		}
 	}
 }

@@ -39,6 +39,10 @@ const (
 	// ParentDir holds every stack's directory. It is listed in the default
 	// Postfix main.cf's alternate_config_directories.
 	ParentDir = "/tmp/hongyan-mailtest"
+	// ShmParentDir holds the stacks' mail stores when /dev/shm is available:
+	// creating many small Maildir files in memory is about ten times faster
+	// than on disk, which keeps Seed of 100,000 messages to seconds.
+	ShmParentDir = "/dev/shm/hongyan-mailtest"
 
 	startTimeout = 30 * time.Second
 )
@@ -149,7 +153,7 @@ func startOnce() (s *Stack, err error) {
 		dovecotConf:    dir + "/dovecot/dovecot.conf",
 		postfixDir:     dir + "/postfix",
 		passdbDir:      dir + "/dovecot/users",
-		mailRoot:       dir + "/mail",
+		mailRoot:       mailRootFor(dir),
 		dovecotLog:     dir + "/log/dovecot.log",
 		postfixLog:     dir + "/log/postfix.log",
 		dovecotErr:     dir + "/log/dovecot.stderr",
@@ -347,8 +351,10 @@ func (s *Stack) shutdown() error {
 	// Postfix stop returns before every daemon has gone; give the master a
 	// moment so the directory can be removed cleanly.
 	waitGone(readPid(s.Dir+"/postfix-queue/pid/master.pid"), 10*time.Second)
-	if err := os.RemoveAll(s.Dir); err != nil {
-		errs = append(errs, err)
+	for _, d := range []string{s.mailRoot, s.Dir} {
+		if err := os.RemoveAll(d); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -457,6 +463,17 @@ func mkdirOwned(path string, mode os.FileMode, uid, gid int) error {
 		return nil
 	}
 	return os.Chown(path, uid, gid)
+}
+
+// mailRootFor returns where the stack in dir keeps its Maildirs: in
+// ShmParentDir when /dev/shm is a usable directory, else in dir/mail.
+func mailRootFor(dir string) string {
+	if err := os.MkdirAll(ShmParentDir, 0o755); err == nil {
+		if err := os.Chmod(ShmParentDir, 0o755); err == nil {
+			return filepath.Join(ShmParentDir, filepath.Base(dir))
+		}
+	}
+	return filepath.Join(dir, "mail")
 }
 
 func readPid(path string) int {

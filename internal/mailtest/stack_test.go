@@ -571,3 +571,21 @@ func TestGenerateMessages(t *testing.T) {
 		t.Error("different seeds gave the same first message")
 	}
 }
+
+func BenchmarkSeed100k(b *testing.B) {
+	s := Shared(b)
+	msgs := GenerateMessages(100000, 1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		u := s.AddUser(b)
+		if err := s.Seed(u, "INBOX", msgs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGenerateMessages1k(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		GenerateMessages(1000, int64(i))
+	}
+}
