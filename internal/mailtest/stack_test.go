@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/textproto"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -471,8 +473,11 @@ func TestSeed(t *testing.T) {
 	if err := s.Seed(u, "Archive/2019", msgs[250:300]); err != nil {
 		t.Fatalf("Seed again: %v", err)
 	}
+	if err := s.Seed(u, "归档/旧邮件", msgs[:7]); err != nil {
+		t.Fatalf("Seed into a Chinese-named mailbox: %v", err)
+	}
 	c := dialIMAP(t, s, false, u)
-	for mbox, want := range map[string]uint32{"INBOX": 1000, "Archive/2019": 300} {
+	for mbox, want := range map[string]uint32{"INBOX": 1000, "Archive/2019": 300, "归档/旧邮件": 7} {
 		st, err := c.Status(mbox, &imap.StatusOptions{NumMessages: true, UIDNext: true}).Wait()
 		if err != nil {
 			t.Fatalf("STATUS %s: %v", mbox, err)
@@ -587,5 +592,64 @@ func BenchmarkSeed100k(b *testing.B) {
 func BenchmarkGenerateMessages1k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		GenerateMessages(1000, int64(i))
+	}
+}
+
+func TestAllowAlternateConfigDir(t *testing.T) {
+	dir := t.TempDir()
+	mainCf := dir + "/main.cf"
+
+	// Missing file: created with the directory listed.
+	if err := allowAlternateConfigDir(mainCf, "/x/a"); err != nil {
+		t.Fatal(err)
+	}
+	// Idempotent.
+	if err := allowAlternateConfigDir(mainCf, "/x/a"); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(mainCf)
+	if n := strings.Count(string(data), "alternate_config_directories"); n != 1 {
+		t.Fatalf("%d alternate_config_directories lines:\n%s", n, data)
+	}
+	if !strings.Contains(string(data), "alternate_config_directories = /x/a\n") {
+		t.Fatalf("directory not listed:\n%s", data)
+	}
+
+	// Existing setting with a continuation line: the directory is appended
+	// and other settings are kept.
+	orig := "myhostname = host.example\nalternate_config_directories = /etc/postfix-a,\n    /etc/postfix-b\nrelayhost =\n"
+	if err := os.WriteFile(mainCf, []byte(orig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := allowAlternateConfigDir(mainCf, "/x/a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := allowAlternateConfigDir(mainCf, "/x/a"); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(mainCf)
+	want := "myhostname = host.example\nalternate_config_directories = /etc/postfix-a,\n    /etc/postfix-b, /x/a\nrelayhost =\n"
+	if string(data) != want {
+		t.Fatalf("main.cf =\n%s\nwant\n%s", data, want)
+	}
+	// A listed directory is recognised.
+	if err := allowAlternateConfigDir(mainCf, "/etc/postfix-b"); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(mainCf); string(after) != want {
+		t.Fatalf("listed directory added again:\n%s", after)
+	}
+}
+
+func TestStartErrorCarriesLog(t *testing.T) {
+	e := &StartError{Step: "wait for dovecot", Err: fmt.Errorf("boom"), Log: "master: Fatal: bad config"}
+	msg := e.Error()
+	for _, want := range []string{"wait for dovecot", "boom", "master: Fatal: bad config"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
+	if !errors.Is(e, e.Err) {
+		t.Error("StartError does not unwrap")
 	}
 }
