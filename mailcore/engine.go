@@ -22,6 +22,7 @@ import (
 	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/secret"
+	"hongyan/mailcore/smtp"
 	"hongyan/mailcore/store"
 )
 
@@ -55,16 +56,9 @@ type incoming interface {
 	DeleteFolder(ctx context.Context, id int64) error
 }
 
-// outgoing is an account's outbox worker.
-type outgoing interface {
-	Run(ctx context.Context)
-	Kick()
-}
-
 type runner struct {
 	acct   account.Account
 	in     incoming
-	out    outgoing
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -76,9 +70,12 @@ type Engine struct {
 	secrets secret.Store
 	sink    event.Sink
 
+	outbox *smtp.Outbox
+
 	mu      sync.Mutex
 	profile *account.Profile
 	runners map[string]*runner
+	started bool
 	ctx     context.Context
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
@@ -117,6 +114,7 @@ func Open(opts Options) (*Engine, error) {
 	e := &Engine{opts: opts, store: st, secrets: opts.Secrets, sink: opts.Sink,
 		profile: prof, runners: map[string]*runner{}}
 	e.ctx, e.stop = context.WithCancel(context.Background())
+	e.outbox = smtp.NewOutbox(smtp.OutboxOptions{Store: st, Config: e.smtpConfig, Sent: sentRouter{e}, Sink: e.sink})
 	return e, loadErr
 }
 
@@ -134,6 +132,7 @@ func (e *Engine) Close() error {
 		r.cancel()
 		<-r.done
 	}
+	e.outbox.Wait()
 	e.wg.Wait()
 	return e.store.Close()
 }
@@ -184,11 +183,21 @@ func (e *Engine) SaveSettings(s account.AppSettings) error {
 	return nil
 }
 
-// Start starts every account's background work: retrieval loop and outbox.
-func (e *Engine) Start() {
+// Start starts every account's background work (retrieval loops) and the
+// outbox worker. Mail left "sending" by a crash becomes "uncertain" and is
+// reported, never resent on its own.
+func (e *Engine) Start() error {
+	e.mu.Lock()
+	started := e.started
+	e.started = true
+	e.mu.Unlock()
+	if started {
+		return nil
+	}
 	for _, a := range e.Accounts() {
 		e.startAccount(a)
 	}
+	return e.outbox.Start(e.ctx)
 }
 
 func (e *Engine) startAccount(a account.Account) {
@@ -202,25 +211,16 @@ func (e *Engine) startAccount(a account.Account) {
 	e.runners[a.ID] = r
 	e.mu.Unlock()
 
-	in, out, err := e.build(a)
+	in, err := e.build(a)
 	if err != nil {
 		e.sink(event.AccountStatus{Account: a.ID, Err: err})
 		close(r.done)
 		return
 	}
 	e.mu.Lock()
-	r.in, r.out = in, out
+	r.in = in
 	e.mu.Unlock()
-	var wg sync.WaitGroup
-	if in != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); in.Run(ctx) }()
-	}
-	if out != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); out.Run(ctx) }()
-	}
-	go func() { wg.Wait(); close(r.done) }()
+	go func() { defer close(r.done); in.Run(ctx) }()
 }
 
 func (e *Engine) stopAccount(id string) {
@@ -460,10 +460,8 @@ func (e *Engine) CheckNow(accountID string) {
 		if r.in != nil {
 			r.in.CheckNow()
 		}
-		if r.out != nil {
-			r.out.Kick()
-		}
 	}
+	e.outbox.Kick()
 }
 
 // Body returns a message's raw source, from the cache or fetched from the

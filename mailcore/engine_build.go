@@ -8,13 +8,13 @@ import (
 	"hongyan/mailcore/mailerr"
 )
 
-// build creates an account's retrieval engine and outbox worker.
-func (e *Engine) build(a account.Account) (incoming, outgoing, error) {
+// build creates an account's retrieval engine.
+func (e *Engine) build(a account.Account) (incoming, error) {
 	ctx, cancel := context.WithTimeout(e.ctx, 15*time.Second)
 	defer cancel()
 	pw, err := e.password(a.ID, "incoming")(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var in incoming
 	switch a.Incoming.Protocol {
@@ -25,12 +25,5 @@ func (e *Engine) build(a account.Account) (incoming, outgoing, error) {
 	default:
 		err = &mailerr.Error{Kind: mailerr.Protocol, Op: "account", Text: "unknown protocol " + a.Incoming.Protocol}
 	}
-	if err != nil {
-		return nil, nil, err
-	}
-	out, err := e.newOutbox(ctx, a)
-	if err != nil {
-		return in, nil, err
-	}
-	return in, out, nil
+	return in, err
 }

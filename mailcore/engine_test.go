@@ -14,6 +14,7 @@ import (
 	"hongyan/internal/mailtest"
 	"hongyan/mailcore/account"
 	"hongyan/mailcore/event"
+	"hongyan/mailcore/message"
 	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/secret"
 	"hongyan/mailcore/store"
@@ -155,7 +156,9 @@ func TestPOP3AccountThroughEngine(t *testing.T) {
 	// Reopen: the account and its cache are still there, nothing is
 	// downloaded twice.
 	e = openEngine(t, dir, rec, secrets)
-	e.Start()
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
 	if len(e.Accounts()) != 1 {
 		t.Fatalf("accounts after reopen: %d", len(e.Accounts()))
 	}
@@ -171,8 +174,48 @@ func TestPOP3AccountThroughEngine(t *testing.T) {
 	if n, _, _ := e.Store().Counts(ctx, inbox.ID); n != 20 {
 		t.Fatalf("inbox has %d after a second check, want 18 kept + 2 new", n)
 	}
-	if err := e.RemoveAccount(ctx, a.ID, false); err != nil {
+
+	// Send a message to ourselves through the real Postfix: it leaves the
+	// outbox once, a copy lands in the local Sent folder, and the next
+	// check brings it into the inbox.
+	d := &message.Draft{From: message.Address{Name: "测试 Test", Email: u.Address},
+		To: []message.Address{{Email: u.Address}}, Subject: "引擎 engine round trip", Text: "hello from the engine"}
+	oid, err := e.Send(ctx, a.ID, d, 0)
+	if err != nil {
 		t.Fatal(err)
+	}
+	waitFor(t, "the outbox to finish", func() bool {
+		it, err := e.Store().OutboxItem(ctx, oid)
+		return err == nil && it.State == store.OutboxCopied
+	})
+	sent, _ := e.Store().FolderByRole(ctx, a.ID, store.RoleSent)
+	if n, _, _ := e.Store().Counts(ctx, sent.ID); n != 1 {
+		t.Fatalf("sent has %d copies", n)
+	}
+	waitFor(t, "the message to come back", func() bool {
+		e.CheckNow(a.ID)
+		time.Sleep(200 * time.Millisecond)
+		p, _ := e.Store().Page(ctx, inbox.ID, store.ByDateDesc, 0, 100)
+		for _, m := range p {
+			if m.Subject == "引擎 engine round trip" {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Unsent mail blocks removal until the user confirms.
+	if _, err := e.SendAt(ctx, a.ID, d, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RemoveAccount(ctx, a.ID, false); !errors.Is(err, ErrUnsentMail) {
+		t.Fatalf("removal with unsent mail: %v", err)
+	}
+	if err := e.RemoveAccount(ctx, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := e.Store().OutboxList(ctx, a.ID); len(items) != 0 {
+		t.Fatalf("outbox left behind: %d", len(items))
 	}
 	if _, err := secrets.Get(a.ID, "incoming"); !errors.Is(err, secret.ErrNotFound) {
 		t.Fatalf("password left behind: %v", err)
