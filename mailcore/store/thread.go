@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -117,6 +118,7 @@ type threader struct {
 	dirtyS   map[[2]string]bool
 	merged   map[int64]bool // thread ids, existing before this pass, merged away
 	assigned map[int64]int64
+	fresh    bool // ThreadAll: every message is in assigned
 	getID    *sql.Stmt
 	getSubj  *sql.Stmt
 }
@@ -286,6 +288,9 @@ func (t *threader) add(m threadRow) error {
 func (t *threader) flush() error {
 	ctx, tx := t.ctx, t.tx
 	for old := range t.merged {
+		if t.fresh {
+			break // every message is rewritten below
+		}
 		to := t.find(old)
 		for _, q := range []string{
 			`UPDATE messages SET thread_id=? WHERE thread_id=?`,
@@ -297,34 +302,70 @@ func (t *threader) flush() error {
 			}
 		}
 	}
-	upd, err := tx.PrepareContext(ctx, `UPDATE messages SET thread_id=? WHERE id=?`)
-	if err != nil {
+	// Bulk writes: many rows per statement, because a statement round trip
+	// costs more than SQLite's work for one row here.
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS thread_assign(id INTEGER PRIMARY KEY, th INTEGER NOT NULL)`); err != nil {
 		return err
 	}
-	defer upd.Close()
-	for id, th := range t.assigned {
-		if _, err := upd.ExecContext(ctx, t.find(th), id); err != nil {
-			return err
-		}
-	}
-	putID, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO thread_ids(account, msgid, thread_id) VALUES(?,?,?)`)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM temp.thread_assign`); err != nil {
 		return err
 	}
-	defer putID.Close()
+	ids := make([]int64, 0, len(t.assigned))
+	for id := range t.assigned {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = []any{id, t.find(t.assigned[id])}
+	}
+	if err := bulkInsert(ctx, tx, `INSERT INTO temp.thread_assign(id, th) VALUES `, 2, rows); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE messages SET thread_id = a.th FROM temp.thread_assign a
+WHERE a.id = messages.id AND messages.thread_id != a.th`); err != nil {
+		return err
+	}
+	keys := make([][2]string, 0, len(t.dirtyIDs))
 	for k := range t.dirtyIDs {
-		if _, err := putID.ExecContext(ctx, k[0], k[1], t.find(t.ids[k])); err != nil {
-			return err
-		}
+		keys = append(keys, k)
 	}
-	putS, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO thread_subjects(account, subject, thread_id, orphan) VALUES(?,?,?,?)`)
-	if err != nil {
+	slices.SortFunc(keys, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	rows = rows[:0]
+	for _, k := range keys {
+		rows = append(rows, []any{k[0], k[1], t.find(t.ids[k])})
+	}
+	if err := bulkInsert(ctx, tx, `INSERT OR REPLACE INTO thread_ids(account, msgid, thread_id) VALUES `, 3, rows); err != nil {
 		return err
 	}
-	defer putS.Close()
+	rows = rows[:0]
 	for k := range t.dirtyS {
 		e := t.subjects[k]
-		if _, err := putS.ExecContext(ctx, k[0], k[1], t.find(e.thread), boolInt(e.orphan)); err != nil {
+		rows = append(rows, []any{k[0], k[1], t.find(e.thread), boolInt(e.orphan)})
+	}
+	if err := bulkInsert(ctx, tx, `INSERT OR REPLACE INTO thread_subjects(account, subject, thread_id, orphan) VALUES `, 4, rows); err != nil {
+		return err
+	}
+	return nil
+}
+
+// bulkInsert runs prefix with up to 250 "(?,?,...)" groups per statement.
+func bulkInsert(ctx context.Context, tx *sql.Tx, prefix string, width int, rows [][]any) error {
+	const per = 250
+	group := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, len(part)*width)
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		q := prefix + strings.TrimSuffix(strings.Repeat(group+",", len(part)), ",")
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
 	}
@@ -345,9 +386,11 @@ func (s *Store) thread(ctx context.Context, all bool) (int, error) {
 		t := &threader{ctx: ctx, tx: tx, parent: map[int64]int64{}, ids: map[[2]string]int64{},
 			loadedID: map[[2]string]bool{}, subjects: map[[2]string]subjEntry{}, loadedS: map[[2]string]bool{},
 			dirtyIDs: map[[2]string]bool{}, dirtyS: map[[2]string]bool{}, merged: map[int64]bool{},
-			assigned: map[int64]int64{}}
+			assigned: map[int64]int64{}, fresh: all}
 		if all {
-			for _, q := range []string{`DELETE FROM thread_ids`, `DELETE FROM thread_subjects`, `UPDATE messages SET thread_id=0 WHERE thread_id != 0`} {
+			// Thread ids are numbered afresh in date order, so a recompute
+			// that finds the same threads writes no message rows.
+			for _, q := range []string{`DELETE FROM thread_ids`, `DELETE FROM thread_subjects`} {
 				if _, err := tx.ExecContext(ctx, q); err != nil {
 					return err
 				}
@@ -363,11 +406,13 @@ func (s *Store) thread(ctx context.Context, all bool) (int, error) {
 			}
 			defer t.getSubj.Close()
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(thread_id) FROM messages),0), coalesce((SELECT max(thread_id) FROM thread_ids),0))`).Scan(&t.nextID); err != nil {
-			return err
+		if !all {
+			if err := tx.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(thread_id) FROM messages),0), coalesce((SELECT max(thread_id) FROM thread_ids),0))`).Scan(&t.nextID); err != nil {
+				return err
+			}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT m.id, f.account, m.subject, m.message_id, m.in_reply_to, m.refs
-FROM messages m JOIN folders f ON f.id = m.folder_id WHERE m.thread_id = 0 ORDER BY m.date, m.id`)
+FROM messages m JOIN folders f ON f.id = m.folder_id WHERE ? OR m.thread_id = 0 ORDER BY m.date, m.id`, all)
 		if err != nil {
 			return err
 		}
