@@ -4,6 +4,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -12,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"hongyan/assets"
+	"hongyan/mailcore"
+	"hongyan/mailcore/event"
 )
 
 // AppID is the reverse-DNS application ID (also in FyneApp.toml).
@@ -29,17 +32,24 @@ func Run(opts Options) error {
 	settings, settingsErr := readStartupSettings(opts.ProfileDir)
 	// A bad language value should not stop the program: fall back to the
 	// system language and say so below.
-	langErr := SetLanguage(settings.Language)
+	langErr := SetLanguage(settings.language())
 	if langErr != nil {
 		_ = SetLanguage(LangSystem)
 	}
 
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
+	if settingsErr == nil {
+		applyTheme(a, settings.theme())
+	}
 
 	mw := newMainWindow(a, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mw.ui = newUIContext(ctx, fyne.Do)
+	queue := event.NewQueue(fyne.Do, mw.handleEvents, eventDelay)
 	if settingsErr == nil && (settings.hasAccounts() || opts.Demo) {
-		mw.showMailView()
+		mw.showPlaceholder()
 	} else {
 		mw.showWelcome()
 	}
@@ -48,7 +58,21 @@ func Run(opts Options) error {
 			dialog.ShowError(fmt.Errorf("%s", T("error.settings", map[string]any{"Error": err.Error()})), mw.win)
 		}
 	}
+	// Opening the profile reads the disk and migrates the cache: it runs
+	// off the UI goroutine and hands the engine over when ready.
+	mw.ui.goWork(func(context.Context) {
+		eng, err := mailcore.Open(mailcore.Options{ProfileDir: opts.ProfileDir, Sink: queue.Sink()})
+		fyne.Do(func() { mw.engineReady(eng, err) })
+	})
 	mw.win.ShowAndRun()
+
+	cancel()
+	if mw.eng != nil {
+		if err := mw.saveWindowState(); err != nil {
+			fmt.Fprintf(os.Stderr, "hongyan: saving the window size: %v\n", err)
+		}
+		return mw.eng.Close()
+	}
 	return nil
 }
 

@@ -18,6 +18,27 @@ const SettingsFile = "settings.json"
 type startupSettings struct {
 	Language string            `json:"language"`
 	Accounts []json.RawMessage `json:"accounts"`
+	Settings struct {
+		Language string `json:"language"`
+		Theme    string `json:"theme"`
+	} `json:"settings"`
+}
+
+// language is the language preference: settings.language in the profile
+// format, or the older top-level "language".
+func (s startupSettings) language() string {
+	if s.Settings.Language != "" {
+		return s.Settings.Language
+	}
+	return s.Language
+}
+
+// theme is the theme preference ("system" when unset).
+func (s startupSettings) theme() string {
+	if s.Settings.Theme == "" {
+		return ThemeSystem
+	}
+	return s.Settings.Theme
 }
 
 // SettingsError reports a settings.json that exists but cannot be used.

@@ -36,9 +36,9 @@ func (m *mainWindow) welcomeContent() (fyne.CanvasObject, welcomeButtons) {
 
 	subtitle := widget.NewLabelWithStyle(T("welcome.subtitle"), fyne.TextAlignCenter, fyne.TextStyle{})
 
-	// Account set-up is not built yet: the button stays clickable (it says
-	// so) but has low importance so that it looks secondary.
-	add := widget.NewButtonWithIcon(T("welcome.add_account"), theme.ContentAddIcon(), m.comingSoon)
+	// "Add account…" opens the set-up wizard (openWizard, set by the
+	// wizard's file); the demo is not built yet.
+	add := widget.NewButtonWithIcon(T("welcome.add_account"), theme.ContentAddIcon(), func() { openWizard(m) })
 	add.Importance = widget.LowImportance
 	demo := widget.NewButtonWithIcon(T("welcome.try_demo"), theme.MailComposeIcon(), m.comingSoon)
 	demo.Importance = widget.HighImportance

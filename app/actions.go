@@ -1,0 +1,458 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hongyan/mailcore"
+	"hongyan/mailcore/mailerr"
+	"hongyan/mailcore/store"
+	"hongyan/widgets"
+)
+
+// Hooks for windows other parts of the application provide. Each defaults
+// to a "coming soon" note until its window exists.
+var (
+	// openWizard starts the account set-up wizard.
+	openWizard = func(mw *mainWindow) { mw.comingSoon() }
+	// openCompose opens an empty compose window.
+	openCompose = func(mw *mainWindow) { mw.comingSoon() }
+	// openReply opens a reply to message id (to all recipients with all).
+	openReply = func(mw *mainWindow, id int64, all bool) { mw.comingSoon() }
+	// openForward opens a forward of message id.
+	openForward = func(mw *mainWindow, id int64) { mw.comingSoon() }
+)
+
+// userError turns an engine error into a sentence in the user's language.
+func userError(err error) error {
+	return errors.New(reasonText(err))
+}
+
+// reasonText explains err: the translated reason for its kind, the server
+// and the server's own words when there are any.
+func reasonText(err error) string {
+	if err == nil {
+		return ""
+	}
+	if errors.Is(err, mailcore.ErrUnsentMail) {
+		return T("error.unsent_mail")
+	}
+	var me *mailerr.Error
+	if !errors.As(err, &me) {
+		return T("error.kind.unknown", map[string]any{"Detail": err.Error()})
+	}
+	key := "error.kind." + me.Kind.String()
+	if _, ok := englishText()[key]; !ok {
+		key = "error.kind.unknown"
+	}
+	detail := me.Text
+	if detail == "" && me.Err != nil {
+		detail = me.Err.Error()
+	}
+	if detail == "" {
+		detail = me.Kind.String()
+	}
+	msg := T(key, map[string]any{"Host": me.Host, "Detail": detail, "Fingerprint": me.Fingerprint})
+	if me.Host != "" && me.Kind != mailerr.TLSInvalid {
+		msg += " (" + me.Host + ")"
+	}
+	return msg
+}
+
+// untrustedCert says whether err is a certificate the user could trust.
+func untrustedCert(err error) (host, fp string, ok bool) {
+	var me *mailerr.Error
+	if errors.As(err, &me) && me.Kind == mailerr.TLSInvalid && me.Fingerprint != "" && me.Host != "" {
+		return me.Host, me.Fingerprint, true
+	}
+	return "", "", false
+}
+
+// act runs an engine call off the UI goroutine, then refreshes the list and
+// tree, or shows the error.
+func (mv *mailView) act(f func(ctx context.Context) error) {
+	mv.ui.goWork(func(ctx context.Context) {
+		err := f(ctx)
+		mv.ui.do(func() {
+			if err != nil {
+				mv.showError(err)
+			}
+			mv.list.reload(true)
+			mv.reloadTree()
+		})
+	})
+}
+
+// onSelected runs an action on the selected messages.
+func (mv *mailView) onSelected(f func(ctx context.Context, ids []int64) error) {
+	ids := mv.list.selectedIDs()
+	if len(ids) == 0 {
+		return
+	}
+	mv.act(func(ctx context.Context) error { return f(ctx, ids) })
+}
+
+func (mv *mailView) getMail() {
+	mv.ui.goWork(func(context.Context) { mv.eng.CheckNow("") })
+}
+
+func (mv *mailView) write() { openCompose(mv.mw) }
+
+func (mv *mailView) reply(all bool) {
+	if m, ok := mv.list.current(); ok {
+		openReply(mv.mw, m.ID, all)
+	}
+}
+
+func (mv *mailView) forward() {
+	if m, ok := mv.list.current(); ok {
+		openForward(mv.mw, m.ID)
+	}
+}
+
+// deleteSelected moves the selection to Trash; the next message becomes
+// the current one.
+func (mv *mailView) deleteSelected() {
+	mv.advanceAfterRemove()
+	mv.onSelected(mv.eng.Delete)
+}
+
+func (mv *mailView) moveToRole(role string) {
+	mv.advanceAfterRemove()
+	mv.onSelected(func(ctx context.Context, ids []int64) error { return mv.eng.MoveToRole(ctx, ids, role) })
+}
+
+// junk marks the selection as junk and moves it to the junk folder; not
+// junk the opposite, back to the inbox.
+func (mv *mailView) junk(isJunk bool) {
+	mv.advanceAfterRemove()
+	mv.onSelected(func(ctx context.Context, ids []int64) error {
+		set, clear, role := store.Junk, store.NotJunk, store.RoleJunk
+		if !isJunk {
+			set, clear, role = store.NotJunk, store.Junk, store.RoleInbox
+		}
+		if err := mv.eng.SetFlags(ctx, ids, set, clear); err != nil {
+			return err
+		}
+		return mv.eng.MoveToRole(ctx, ids, role)
+	})
+}
+
+// advanceAfterRemove makes the message after the selection current, so
+// that deleting walks down the list.
+func (mv *mailView) advanceAfterRemove() {
+	l := mv.list
+	if len(l.selected) != 1 || l.cursor == 0 {
+		return
+	}
+	i, ok := l.indexOf(l.cursor)
+	if !ok {
+		return
+	}
+	next, ok := l.peek(i + 1)
+	if !ok {
+		next, ok = l.peek(i - 1)
+	}
+	if ok {
+		l.cursor, l.anchor = next.ID, next.ID
+		l.selected = map[int64]bool{next.ID: true}
+	}
+}
+
+func (mv *mailView) markRead(read bool) {
+	mv.onSelected(func(ctx context.Context, ids []int64) error {
+		if read {
+			return mv.eng.SetFlags(ctx, ids, store.Seen, 0)
+		}
+		return mv.eng.SetFlags(ctx, ids, 0, store.Seen)
+	})
+}
+
+// toggleFlag flags the selection, or unflags it when the current message
+// is flagged.
+func (mv *mailView) toggleFlag() {
+	m, _ := mv.list.current()
+	flagged := m.Flags&store.Flagged != 0
+	mv.onSelected(func(ctx context.Context, ids []int64) error {
+		if flagged {
+			return mv.eng.SetFlags(ctx, ids, 0, store.Flagged)
+		}
+		return mv.eng.SetFlags(ctx, ids, store.Flagged, 0)
+	})
+}
+
+// moveChooser lets the user pick a folder of the selection's account.
+func (mv *mailView) moveChooser() {
+	ids := mv.list.selectedIDs()
+	if len(ids) == 0 {
+		return
+	}
+	m, _ := mv.list.current()
+	if m.ID == 0 {
+		m, _ = mv.eng.Store().Message(context.Background(), ids[0])
+	}
+	acct := ""
+	if n, ok := mv.tm.nodes[folderNode(m.FolderID)]; ok {
+		acct = n.account
+	}
+	var targets []store.Folder
+	for uid, n := range mv.tm.nodes {
+		if _, ok := nodeFolderID(uid); ok && n.account == acct && n.folder.ID != m.FolderID && n.folder.Selectable {
+			targets = append(targets, n.folder)
+		}
+	}
+	sort.Slice(targets, func(a, b int) bool {
+		ra, rb := store.RoleOrder(targets[a].Role), store.RoleOrder(targets[b].Role)
+		if ra != rb {
+			return ra < rb
+		}
+		return targets[a].Name < targets[b].Name
+	})
+	names := make([]string, len(targets))
+	for i, f := range targets {
+		names[i] = folderLabel(f)
+		if f.Role == "" {
+			names[i] = f.Name
+		}
+	}
+	chosen := -1
+	list := widget.NewList(func() int { return len(names) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(names[i]) })
+	list.OnSelected = func(i widget.ListItemID) { chosen = i }
+	d := dialog.NewCustomConfirm(T("move.title"), T("move.ok"), T("dialog.cancel"), list, func(ok bool) {
+		if !ok || chosen < 0 {
+			return
+		}
+		to := targets[chosen].ID
+		mv.advanceAfterRemove()
+		mv.act(func(ctx context.Context) error { return mv.eng.Move(ctx, ids, to) })
+	}, mv.win)
+	d.Resize(fyne.NewSize(320, 400))
+	d.Show()
+}
+
+// newFolder asks for a name and creates a folder on the account of node.
+func (mv *mailView) newFolder(uid string) {
+	acct := mv.tm.nodes[uid].account
+	if acct == "" {
+		return
+	}
+	prefix := ""
+	if f := mv.tm.nodes[uid].folder; f.ID != 0 && f.Role == "" && f.Delim != "" {
+		prefix = f.Name + f.Delim
+	}
+	e := widget.NewEntry()
+	dialog.ShowForm(T("folder.new.title"), T("folder.new.ok"), T("dialog.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("folder.name"), e)}, func(ok bool) {
+			if ok && e.Text != "" {
+				name := prefix + e.Text
+				mv.act(func(ctx context.Context) error { return mv.eng.CreateFolder(ctx, acct, name) })
+			}
+		}, mv.win)
+}
+
+func (mv *mailView) renameFolder(uid string) {
+	f := mv.tm.nodes[uid].folder
+	if f.ID == 0 || f.Role != "" {
+		return
+	}
+	e := widget.NewEntry()
+	e.SetText(f.Name)
+	dialog.ShowForm(T("folder.rename.title"), T("folder.rename.ok"), T("dialog.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("folder.name"), e)}, func(ok bool) {
+			if ok && e.Text != "" && e.Text != f.Name {
+				name := e.Text
+				mv.act(func(ctx context.Context) error { return mv.eng.RenameFolder(ctx, f.ID, name) })
+			}
+		}, mv.win)
+}
+
+func (mv *mailView) deleteFolder(uid string) {
+	f := mv.tm.nodes[uid].folder
+	if f.ID == 0 || f.Role != "" {
+		return
+	}
+	dialog.ShowConfirm(T("folder.delete.title"), T("folder.delete.message", map[string]any{"Name": f.Name}),
+		func(ok bool) {
+			if ok {
+				mv.act(func(ctx context.Context) error { return mv.eng.DeleteFolder(ctx, f.ID) })
+			}
+		}, mv.win)
+}
+
+// folderMenu is the tree's context menu.
+func (mv *mailView) folderMenu(uid string, ev *fyne.PointEvent) {
+	n, ok := mv.tm.nodes[uid]
+	if !ok || uid == nodeUnified {
+		return
+	}
+	items := []*fyne.MenuItem{fyne.NewMenuItem(T("folder.new.menu"), func() { mv.newFolder(uid) })}
+	if n.folder.ID != 0 && n.folder.Role == "" {
+		items = append(items,
+			fyne.NewMenuItem(T("folder.rename.menu"), func() { mv.renameFolder(uid) }),
+			fyne.NewMenuItem(T("folder.delete.menu"), func() { mv.deleteFolder(uid) }))
+	}
+	acct := n.account
+	items = append(items, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(T("action.get_mail"), func() { mv.ui.goWork(func(context.Context) { mv.eng.CheckNow(acct) }) }))
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), mv.win.Canvas(), ev.AbsolutePosition)
+}
+
+// messageMenu is the message list's context menu.
+func (mv *mailView) messageMenu(ev *fyne.PointEvent) {
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", mv.messageItems()...), mv.win.Canvas(), ev.AbsolutePosition)
+}
+
+func (mv *mailView) messageItems() []*fyne.MenuItem {
+	item := func(key string, icon fyne.Resource, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(T(key), f)
+		it.Icon = icon
+		return it
+	}
+	return []*fyne.MenuItem{
+		item("action.reply", theme.MailReplyIcon(), func() { mv.reply(false) }),
+		item("action.reply_all", theme.MailReplyAllIcon(), func() { mv.reply(true) }),
+		item("action.forward", theme.MailForwardIcon(), mv.forward),
+		fyne.NewMenuItemSeparator(),
+		item("action.mark_read", theme.VisibilityIcon(), func() { mv.markRead(true) }),
+		item("action.mark_unread", theme.VisibilityOffIcon(), func() { mv.markRead(false) }),
+		item("action.flag", widgets.StarIcon(), mv.toggleFlag),
+		fyne.NewMenuItemSeparator(),
+		item("action.archive", theme.StorageIcon(), func() { mv.moveToRole(store.RoleArchive) }),
+		item("action.junk", theme.WarningIcon(), func() { mv.junk(true) }),
+		item("action.not_junk", theme.ConfirmIcon(), func() { mv.junk(false) }),
+		item("action.move", theme.FolderOpenIcon(), mv.moveChooser),
+		item("action.delete", theme.DeleteIcon(), mv.deleteSelected),
+	}
+}
+
+// toolbar is the row of action buttons above the panes.
+func (mv *mailView) toolbar() *widget.Toolbar {
+	act := func(icon fyne.Resource, f func()) widget.ToolbarItem { return widget.NewToolbarAction(icon, f) }
+	return widget.NewToolbar(
+		act(theme.ViewRefreshIcon(), mv.getMail),
+		act(theme.MailComposeIcon(), mv.write),
+		widget.NewToolbarSeparator(),
+		act(theme.MailReplyIcon(), func() { mv.reply(false) }),
+		act(theme.MailReplyAllIcon(), func() { mv.reply(true) }),
+		act(theme.MailForwardIcon(), mv.forward),
+		widget.NewToolbarSeparator(),
+		act(theme.StorageIcon(), func() { mv.moveToRole(store.RoleArchive) }),
+		act(theme.WarningIcon(), func() { mv.junk(true) }),
+		act(theme.DeleteIcon(), mv.deleteSelected),
+		act(widgets.StarIcon(), mv.toggleFlag),
+		act(theme.FolderOpenIcon(), mv.moveChooser),
+		widget.NewToolbarSpacer(),
+		act(theme.SettingsIcon(), func() { mv.mw.openSettings() }),
+	)
+}
+
+// shortcut is a keyboard shortcut with its action.
+type shortcut struct {
+	key fyne.KeyName
+	mod fyne.KeyModifier
+	run func()
+}
+
+func (mv *mailView) shortcuts() []shortcut {
+	ctrl := fyne.KeyModifierShortcutDefault
+	return []shortcut{
+		{fyne.KeyN, ctrl, mv.write},
+		{fyne.KeyR, ctrl, func() { mv.reply(false) }},
+		{fyne.KeyR, ctrl | fyne.KeyModifierShift, func() { mv.reply(true) }},
+		{fyne.KeyL, ctrl, mv.forward},
+		{fyne.KeyF, ctrl, func() { mv.win.Canvas().Focus(mv.searchEntry) }},
+		{fyne.KeyQ, ctrl, func() { mv.mw.quit() }},
+		{fyne.KeyA, ctrl, mv.list.selectAll},
+		{fyne.KeyM, ctrl, mv.moveChooser},
+		{fyne.KeyComma, ctrl, func() { mv.mw.openSettings() }},
+	}
+}
+
+// installKeys registers the shortcuts on the window and the plain keys
+// (used when no text field has the focus).
+func (mv *mailView) installKeys() {
+	c := mv.win.Canvas()
+	for _, s := range mv.shortcuts() {
+		run := s.run
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}, func(fyne.Shortcut) { run() })
+	}
+	c.SetOnTypedKey(mv.typedKey)
+	c.SetOnTypedRune(mv.typedRune)
+}
+
+func (mv *mailView) typedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyF5:
+		mv.getMail()
+	case fyne.KeyDelete:
+		mv.deleteSelected()
+	case fyne.KeyDown:
+		mv.list.step(1, false)
+	case fyne.KeyUp:
+		mv.list.step(-1, false)
+	case fyne.KeyPageDown:
+		mv.list.step(20, false)
+	case fyne.KeyPageUp:
+		mv.list.step(-20, false)
+	case fyne.KeyHome:
+		mv.list.step(-mv.list.total, false)
+	case fyne.KeyEnd:
+		mv.list.step(mv.list.total, false)
+	}
+}
+
+func (mv *mailView) typedRune(r rune) {
+	switch r {
+	case 'j':
+		mv.list.step(1, false)
+	case 'k':
+		mv.list.step(-1, false)
+	case 'J':
+		mv.list.step(1, true)
+	case 'K':
+		mv.list.step(-1, true)
+	case 's':
+		mv.toggleFlag()
+	case 'a':
+		mv.moveToRole(store.RoleArchive)
+	}
+}
+
+// mainMenu is the window's menu bar.
+func (mv *mailView) mainMenu() *fyne.MainMenu {
+	sc := func(it *fyne.MenuItem, key fyne.KeyName, mod fyne.KeyModifier) *fyne.MenuItem {
+		it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		return it
+	}
+	ctrl := fyne.KeyModifierShortcutDefault
+	quit := fyne.NewMenuItem(T("menu.quit"), mv.mw.quit)
+	quit.IsQuit = true
+	file := fyne.NewMenu(T("menu.file"),
+		sc(fyne.NewMenuItem(T("action.get_mail"), mv.getMail), fyne.KeyF5, 0),
+		sc(fyne.NewMenuItem(T("action.write"), mv.write), fyne.KeyN, ctrl),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(T("menu.settings"), func() { mv.mw.openSettings() }),
+		fyne.NewMenuItem(T("welcome.add_account"), func() { openWizard(mv.mw) }),
+		fyne.NewMenuItemSeparator(),
+		sc(quit, fyne.KeyQ, ctrl),
+	)
+	msg := fyne.NewMenu(T("menu.message"), mv.messageItems()...)
+	below := fyne.NewMenuItem(T("menu.view_below"), nil)
+	below.Checked = mv.viewDown
+	below.Action = func() {
+		mv.setViewBelow(!mv.viewDown)
+		below.Checked = mv.viewDown
+	}
+	view := fyne.NewMenu(T("menu.view"), below,
+		sc(fyne.NewMenuItem(T("menu.search"), func() { mv.win.Canvas().Focus(mv.searchEntry) }), fyne.KeyF, ctrl))
+	return fyne.NewMainMenu(file, msg, view)
+}

@@ -1,0 +1,285 @@
+package app
+
+import (
+	"context"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hongyan/mailcore"
+	"hongyan/mailcore/event"
+	"hongyan/mailcore/search"
+	"hongyan/mailcore/store"
+)
+
+// uiContext runs work off the UI goroutine and hands results back to it.
+// In the application do is fyne.Do; tests pass a queue they drain on
+// their own goroutine so that every UI change happens on one goroutine.
+type uiContext struct {
+	do  func(func())
+	ctx context.Context
+	wg  sync.WaitGroup
+}
+
+func newUIContext(ctx context.Context, do func(func())) *uiContext {
+	return &uiContext{do: do, ctx: ctx}
+}
+
+// goWork runs f on a new goroutine (store reads, engine calls).
+func (u *uiContext) goWork(f func(ctx context.Context)) {
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		f(u.ctx)
+	}()
+}
+
+// mailView is the three-pane mail view of the main window.
+type mailView struct {
+	mw  *mainWindow
+	ui  *uiContext
+	eng *mailcore.Engine
+	win fyne.Window
+	se  *search.Engine
+
+	tm      *treeModel
+	tree    *widget.Tree
+	list    *msgList
+	view    *messagePane
+	current string // tree node shown in the list
+
+	status   map[string]error // account → last error, nil when fine
+	syncing  map[int64]event.SyncProgress
+	quotas   map[string]event.Quota
+	newMail  []event.NewMail // not yet notified
+	unread   int
+	viewDown bool
+
+	banner      *fyne.Container
+	progress    *widget.ProgressBar
+	progressBox *fyne.Container
+	quotaBox    *fyne.Container
+	searchEntry *widget.Entry
+	sortSelect  *widget.Select
+	outer       *container.Split // tree | rest
+	inner       *container.Split // list | view
+	content     fyne.CanvasObject
+
+	onTreeLoaded func() // tests and benchmarks
+}
+
+// newMailView builds the mail view. The engine is open; its events arrive
+// through handleEvents.
+func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView {
+	mv := &mailView{mw: mw, ui: ui, eng: eng, win: mw.win, se: search.New(eng.Store()),
+		tm:     &treeModel{nodes: map[string]treeNode{}, children: map[string][]string{}},
+		status: map[string]error{}, syncing: map[int64]event.SyncProgress{}, quotas: map[string]event.Quota{}}
+	mv.viewDown = mw.app.Preferences().Bool(prefViewBelow)
+	mv.tree = mv.newFolderTree()
+	mv.list = newMsgList(ui, eng.Store)
+	mv.list.order = store.SortOrder(mw.app.Preferences().IntWithFallback(prefSortOrder, int(store.ByDateDesc)))
+	mv.list.onSelect = mv.selectionChanged
+	mv.list.onContext = mv.messageMenu
+	mv.list.onError = mv.showError
+	mv.view = newMessagePane(mv)
+
+	mv.banner = container.NewVBox()
+	mv.progress = widget.NewProgressBar()
+	mv.progressBox = container.NewVBox(mv.progress)
+	mv.progressBox.Hide()
+	mv.quotaBox = container.NewVBox()
+
+	mv.searchEntry = widget.NewEntry()
+	mv.searchEntry.SetPlaceHolder(T("search.placeholder"))
+	mv.searchEntry.OnSubmitted = mv.runSearch
+	mv.searchEntry.ActionItem = widget.NewButtonWithIcon("", theme.SearchIcon(), func() { mv.runSearch(mv.searchEntry.Text) })
+
+	mv.sortSelect = widget.NewSelect(sortLabels(), func(s string) {
+		for i, l := range sortLabels() {
+			if l == s {
+				mv.list.setOrder(store.SortOrder(i))
+				mv.mw.app.Preferences().SetInt(prefSortOrder, i)
+			}
+		}
+	})
+	mv.sortSelect.SetSelectedIndex(int(mv.list.order))
+
+	left := container.NewBorder(nil, mv.quotaBox, nil, nil, mv.tree)
+	listTop := container.NewVBox(mv.banner,
+		container.NewBorder(nil, nil, nil, mv.sortSelect, mv.searchEntry), mv.progressBox)
+	middle := container.NewBorder(listTop, nil, nil, nil, mv.list.list)
+	mv.inner = container.NewHSplit(middle, mv.view.content)
+	mv.inner.Horizontal = !mv.viewDown
+	mv.outer = container.NewHSplit(left, mv.inner)
+	splits := eng.Settings().PaneSplits
+	mv.outer.Offset, mv.inner.Offset = 0.2, 0.4
+	if len(splits) >= 2 {
+		mv.outer.Offset, mv.inner.Offset = splits[0], splits[1]
+	}
+	mv.content = container.NewBorder(mv.toolbar(), nil, nil, nil, mv.outer)
+	return mv
+}
+
+// sortLabels are the sort choices in store.SortOrder order.
+func sortLabels() []string {
+	return []string{T("sort.newest"), T("sort.oldest"), T("sort.sender"), T("sort.subject")}
+}
+
+// setViewBelow puts the message view below the list (true) or right of it.
+func (mv *mailView) setViewBelow(below bool) {
+	mv.viewDown = below
+	mv.inner.Horizontal = !below
+	mv.inner.Refresh()
+	mv.mw.app.Preferences().SetBool(prefViewBelow, below)
+}
+
+// splits are the divider positions, for the settings.
+func (mv *mailView) splits() []float64 { return []float64{mv.outer.Offset, mv.inner.Offset} }
+
+// selectionChanged shows the current message.
+func (mv *mailView) selectionChanged() {
+	if len(mv.list.selected) > 1 {
+		mv.view.showMany(len(mv.list.selected))
+		return
+	}
+	if m, ok := mv.list.current(); ok && mv.list.selected[m.ID] {
+		mv.view.show(m)
+		return
+	}
+	if len(mv.list.selected) == 0 {
+		mv.view.clear()
+	}
+}
+
+// runSearch lists the messages matching text; empty text goes back to the
+// folder.
+func (mv *mailView) runSearch(text string) {
+	if text == "" {
+		if mv.current != "" {
+			mv.selectNode(mv.current)
+		}
+		return
+	}
+	q, err := search.Parse(text)
+	if err != nil {
+		mv.showError(err)
+		return
+	}
+	mv.list.setSource(searchSource{q: q, se: mv.se})
+}
+
+// showError shows err in a dialog, in the user's language.
+func (mv *mailView) showError(err error) {
+	if err == nil {
+		return
+	}
+	dialog.ShowError(userError(err), mv.win)
+}
+
+// updateTitle puts the unread count of the inboxes in the window title.
+func (mv *mailView) updateTitle() {
+	n := mv.tm.totalUnread()
+	mv.unread = n
+	if n > 0 {
+		mv.win.SetTitle(T("title.unread", map[string]any{"Count": n}))
+	} else {
+		mv.win.SetTitle(T("app.title"))
+	}
+	mv.mw.updateTray()
+}
+
+// updateProgress shows the sync progress of the folders on screen.
+func (mv *mailView) updateProgress() {
+	done, total := 0, 0
+	for _, id := range mv.currentFolderIDs() {
+		if p, ok := mv.syncing[id]; ok && !p.Finished {
+			done += p.Done
+			total += p.Total
+		}
+	}
+	if total == 0 {
+		mv.progressBox.Hide()
+		return
+	}
+	mv.progress.Max = float64(total)
+	mv.progress.SetValue(float64(done))
+	mv.progressBox.Show()
+}
+
+// updateQuota redraws the usage bars under the tree.
+func (mv *mailView) updateQuota() {
+	mv.quotaBox.RemoveAll()
+	for _, a := range mv.eng.Accounts() {
+		q, ok := mv.quotas[a.ID]
+		if !ok || q.Limit <= 0 {
+			continue
+		}
+		bar := widget.NewProgressBar()
+		bar.Max = float64(q.Limit)
+		bar.SetValue(float64(q.Used))
+		bar.TextFormatter = func() string {
+			return T("quota.usage", map[string]any{"Used": formatSize(q.Used), "Limit": formatSize(q.Limit)})
+		}
+		name := a.DisplayName
+		if name == "" {
+			name = a.Email
+		}
+		mv.quotaBox.Add(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		mv.quotaBox.Add(bar)
+		if q.Warning || float64(q.Used) > 0.9*float64(q.Limit) {
+			warn := widget.NewLabel(T("quota.warning"))
+			warn.Wrapping = fyne.TextWrapWord
+			warn.Importance = widget.DangerImportance
+			mv.quotaBox.Add(warn)
+		}
+	}
+	mv.quotaBox.Refresh()
+}
+
+// updateBanner shows why an account of the current view is offline, with
+// Retry (and Trust for an unknown certificate).
+func (mv *mailView) updateBanner() {
+	mv.banner.RemoveAll()
+	cur := mv.currentAccount()
+	for _, a := range mv.eng.Accounts() {
+		err := mv.status[a.ID]
+		if err == nil || (cur != "" && a.ID != cur) {
+			continue
+		}
+		id := a.ID
+		name := a.DisplayName
+		if name == "" {
+			name = a.Email
+		}
+		text := widget.NewLabel(T("banner.account_failed", map[string]any{"Account": name, "Reason": reasonText(err)}))
+		text.Wrapping = fyne.TextWrapWord
+		text.Importance = widget.WarningImportance
+		retry := widget.NewButtonWithIcon(T("action.retry"), theme.ViewRefreshIcon(), func() {
+			mv.ui.goWork(func(context.Context) { mv.eng.CheckNow(id) })
+		})
+		buttons := container.NewHBox(layout.NewSpacer(), retry)
+		if host, fp, ok := untrustedCert(err); ok {
+			trust := widget.NewButtonWithIcon(T("action.trust"), theme.ConfirmIcon(), func() { mv.confirmTrust(id, host, fp) })
+			buttons.Add(trust)
+		}
+		mv.banner.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
+			container.NewVBox(text, buttons)))
+	}
+	mv.banner.Refresh()
+}
+
+// confirmTrust asks before trusting a certificate that did not verify.
+func (mv *mailView) confirmTrust(acct, host, fp string) {
+	dialog.ShowConfirm(T("trust.title"), T("trust.message", map[string]any{"Host": host, "Fingerprint": fp}),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			mv.act(func(context.Context) error { return mv.eng.TrustCertificate(acct, host, fp) })
+		}, mv.win)
+}

@@ -1,0 +1,351 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hongyan/mailcore"
+	"hongyan/mailcore/account"
+	"hongyan/mailcore/secret"
+)
+
+// settingsWindow edits the application settings and the accounts.
+type settingsWindow struct {
+	m   *mainWindow
+	win fyne.Window
+
+	accounts []account.Account
+	acctList *widget.List
+	selected int
+	detail   *fyne.Container
+
+	// General tab controls, kept for tests.
+	themeSel *widget.Select
+	langSel  *widget.Select
+	notify   *widget.Check
+	markRead *widget.Select
+	toTray   *widget.Check
+	remote   *widget.Select
+}
+
+var (
+	themePrefs = []string{ThemeSystem, ThemeLight, ThemeDark}
+	langPrefs  = []string{LangSystem, LangEnglish, LangChinese}
+	markPrefs  = []int{0, 2, 5, -1}
+	remotePref = []string{account.RemoteAsk, account.RemoteAlways, account.RemoteNever}
+)
+
+func newSettingsWindow(m *mainWindow) *settingsWindow {
+	sw := &settingsWindow{m: m, selected: -1}
+	sw.win = m.app.NewWindow(T("settings.title"))
+	sw.accounts = m.eng.Accounts()
+	sw.win.SetContent(container.NewAppTabs(
+		container.NewTabItemWithIcon(T("settings.general"), theme.SettingsIcon(), sw.generalTab()),
+		container.NewTabItemWithIcon(T("settings.accounts"), theme.AccountIcon(), sw.accountsTab()),
+	))
+	sw.win.Resize(fyne.NewSize(720, 520))
+	return sw
+}
+
+func (sw *settingsWindow) show() { sw.win.Show() }
+
+func indexOf[T comparable](list []T, v T) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return 0
+}
+
+func (sw *settingsWindow) generalTab() fyne.CanvasObject {
+	s := sw.m.eng.Settings()
+	sw.themeSel = widget.NewSelect([]string{T("settings.theme.system"), T("settings.theme.light"), T("settings.theme.dark")}, nil)
+	sw.themeSel.SetSelectedIndex(indexOf(themePrefs, s.Theme))
+	sw.langSel = widget.NewSelect([]string{T("settings.lang.system"), "English", "简体中文"}, nil)
+	sw.langSel.SetSelectedIndex(indexOf(langPrefs, s.Language))
+	sw.notify = widget.NewCheck(T("settings.notifications"), nil)
+	sw.notify.SetChecked(s.Notifications)
+	sw.markRead = widget.NewSelect([]string{T("settings.markread.now"), T("settings.markread.2s"), T("settings.markread.5s"), T("settings.markread.never")}, nil)
+	sw.markRead.SetSelectedIndex(indexOf(markPrefs, s.MarkReadAfterSeconds))
+	sw.toTray = widget.NewCheck(T("settings.close_to_tray"), nil)
+	sw.toTray.SetChecked(sw.m.app.Preferences().Bool(prefCloseToTray))
+	if sw.m.tray == nil {
+		sw.toTray.Disable()
+	}
+	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), sw.saveGeneral)
+	save.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(T("settings.theme"), sw.themeSel),
+		widget.NewFormItem(T("settings.language"), sw.langSel),
+		widget.NewFormItem(T("settings.markread"), sw.markRead),
+		widget.NewFormItem("", sw.notify),
+		widget.NewFormItem("", sw.toTray),
+	)
+	return container.NewBorder(nil, container.NewHBox(save), nil, nil, container.NewVScroll(form))
+}
+
+// saveGeneral applies and saves the general settings.
+func (sw *settingsWindow) saveGeneral() {
+	m := sw.m
+	s := m.eng.Settings()
+	oldLang := s.Language
+	s.Theme = themePrefs[max(0, sw.themeSel.SelectedIndex())]
+	s.Language = langPrefs[max(0, sw.langSel.SelectedIndex())]
+	s.Notifications = sw.notify.Checked
+	s.MarkReadAfterSeconds = markPrefs[max(0, sw.markRead.SelectedIndex())]
+	m.app.Preferences().SetBool(prefCloseToTray, sw.toTray.Checked)
+	applyTheme(m.app, s.Theme)
+	if s.Language != oldLang {
+		if err := SetLanguage(s.Language); err != nil {
+			dialog.ShowError(err, sw.win)
+		}
+		m.relabel()
+	}
+	eng := m.eng
+	m.ui.goWork(func(context.Context) {
+		err := eng.SaveSettings(s)
+		m.ui.do(func() {
+			if err != nil {
+				dialog.ShowError(userError(err), sw.win)
+			}
+		})
+	})
+}
+
+// relabel rebuilds the window's text after a language change.
+func (m *mainWindow) relabel() {
+	m.win.SetTitle(T("app.title"))
+	if m.mv != nil {
+		m.mv = nil
+		m.showMailView()
+	} else {
+		m.showWelcome()
+	}
+	if m.tray != nil {
+		m.tray = nil
+		m.setupTray()
+	}
+}
+
+func (sw *settingsWindow) accountName(a account.Account) string {
+	if a.DisplayName != "" {
+		return a.DisplayName + " <" + a.Email + ">"
+	}
+	return a.Email
+}
+
+func (sw *settingsWindow) accountsTab() fyne.CanvasObject {
+	sw.acctList = widget.NewList(func() int { return len(sw.accounts) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(sw.accountName(sw.accounts[i]))
+		})
+	sw.detail = container.NewStack()
+	sw.acctList.OnSelected = func(i widget.ListItemID) {
+		sw.selected = i
+		sw.detail.Objects = []fyne.CanvasObject{sw.accountForm(sw.accounts[i])}
+		sw.detail.Refresh()
+	}
+	add := widget.NewButtonWithIcon(T("settings.account.add"), theme.ContentAddIcon(), func() { openWizard(sw.m) })
+	remove := widget.NewButtonWithIcon(T("settings.account.remove"), theme.ContentRemoveIcon(), sw.removeAccount)
+	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { sw.moveAccount(-1) })
+	down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { sw.moveAccount(1) })
+	left := container.NewBorder(nil, container.NewHBox(add, remove, up, down), nil, nil, sw.acctList)
+	split := container.NewHSplit(left, sw.detail)
+	split.Offset = 0.35
+	return split
+}
+
+// reloadAccounts re-reads the account list after a change.
+func (sw *settingsWindow) reloadAccounts() {
+	sw.accounts = sw.m.eng.Accounts()
+	sw.acctList.Refresh()
+	if sw.selected >= len(sw.accounts) {
+		sw.selected = -1
+		sw.acctList.UnselectAll()
+		sw.detail.Objects = nil
+		sw.detail.Refresh()
+	}
+	if sw.m.mv != nil {
+		sw.m.mv.reloadTree()
+	}
+}
+
+func (sw *settingsWindow) moveAccount(delta int) {
+	if sw.selected < 0 {
+		return
+	}
+	to := sw.selected + delta
+	if to < 0 || to >= len(sw.accounts) {
+		return
+	}
+	id := sw.accounts[sw.selected].ID
+	eng := sw.m.eng
+	sw.m.ui.goWork(func(context.Context) {
+		err := eng.MoveAccount(id, to)
+		sw.m.ui.do(func() {
+			if err != nil {
+				dialog.ShowError(userError(err), sw.win)
+				return
+			}
+			sw.reloadAccounts()
+			sw.acctList.Select(to)
+		})
+	})
+}
+
+// removeAccount asks, then removes the selected account; when mail is
+// still waiting in its outbox it asks again before dropping it.
+func (sw *settingsWindow) removeAccount() {
+	if sw.selected < 0 {
+		return
+	}
+	a := sw.accounts[sw.selected]
+	eng := sw.m.eng
+	var run func(force bool)
+	run = func(force bool) {
+		sw.m.ui.goWork(func(ctx context.Context) {
+			err := eng.RemoveAccount(ctx, a.ID, force)
+			sw.m.ui.do(func() {
+				switch {
+				case errors.Is(err, mailcore.ErrUnsentMail):
+					dialog.ShowConfirm(T("settings.account.unsent.title"), T("settings.account.unsent.message"),
+						func(ok bool) {
+							if ok {
+								run(true)
+							}
+						}, sw.win)
+				case err != nil:
+					dialog.ShowError(userError(err), sw.win)
+				default:
+					sw.reloadAccounts()
+				}
+			})
+		})
+	}
+	dialog.ShowConfirm(T("settings.account.remove.title"),
+		T("settings.account.remove.message", map[string]any{"Account": sw.accountName(a)}),
+		func(ok bool) {
+			if ok {
+				run(false)
+			}
+		}, sw.win)
+}
+
+// accountForm edits one account: name, check interval, remote content,
+// identities with signatures, and its password.
+func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
+	name := widget.NewEntry()
+	name.SetText(a.DisplayName)
+	interval := widget.NewEntry()
+	interval.SetText(strconv.Itoa(a.Options.CheckIntervalMinutes))
+	remote := widget.NewSelect([]string{T("settings.remote.ask"), T("settings.remote.always"), T("settings.remote.never")}, nil)
+	remote.SetSelectedIndex(indexOf(remotePref, a.Options.RemoteContent))
+	sw.remote = remote
+
+	idents := append([]account.Identity(nil), a.Identities...)
+	if len(idents) == 0 {
+		idents = []account.Identity{{Name: a.DisplayName, Address: a.Email}}
+	}
+	idBox := container.NewVBox()
+	type identRow struct{ name, addr, sig *widget.Entry }
+	var rows []identRow
+	addIdent := func(id account.Identity) {
+		r := identRow{widget.NewEntry(), widget.NewEntry(), widget.NewMultiLineEntry()}
+		r.name.SetText(id.Name)
+		r.addr.SetText(id.Address)
+		r.sig.SetText(id.Signature)
+		r.sig.SetMinRowsVisible(3)
+		r.name.SetPlaceHolder(T("settings.identity.name"))
+		r.addr.SetPlaceHolder(T("settings.identity.address"))
+		r.sig.SetPlaceHolder(T("settings.identity.signature"))
+		rows = append(rows, r)
+		idBox.Add(widget.NewCard("", "", container.NewVBox(r.name, r.addr, r.sig)))
+	}
+	for _, id := range idents {
+		addIdent(id)
+	}
+	more := widget.NewButtonWithIcon(T("settings.identity.add"), theme.ContentAddIcon(), func() { addIdent(account.Identity{}) })
+
+	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() {
+		n, err := strconv.Atoi(interval.Text)
+		if err != nil || n < 0 {
+			dialog.ShowError(errors.New(T("settings.interval.invalid")), sw.win)
+			return
+		}
+		b := a
+		b.DisplayName = name.Text
+		b.Options.CheckIntervalMinutes = n
+		b.Options.RemoteContent = remotePref[max(0, remote.SelectedIndex())]
+		b.Identities = nil
+		for _, r := range rows {
+			if r.addr.Text == "" {
+				continue
+			}
+			b.Identities = append(b.Identities, account.Identity{Name: r.name.Text, Address: r.addr.Text, Signature: r.sig.Text})
+		}
+		eng := sw.m.eng
+		sw.m.ui.goWork(func(context.Context) {
+			err := eng.UpdateAccount(b)
+			sw.m.ui.do(func() {
+				if err != nil {
+					dialog.ShowError(userError(err), sw.win)
+					return
+				}
+				sw.reloadAccounts()
+			})
+		})
+	})
+	save.Importance = widget.HighImportance
+	pw := widget.NewButtonWithIcon(T("settings.password.change"), theme.LoginIcon(), func() { sw.changePassword(a) })
+
+	form := widget.NewForm(
+		widget.NewFormItem(T("settings.account.name"), name),
+		widget.NewFormItem(T("settings.account.interval"), interval),
+		widget.NewFormItem(T("settings.account.remote"), remote),
+	)
+	return container.NewBorder(nil, container.NewHBox(save, pw), nil, nil,
+		container.NewVScroll(container.NewVBox(form,
+			widget.NewLabelWithStyle(T("settings.identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			idBox, more)))
+}
+
+// changePassword asks for a new password of the incoming and outgoing
+// servers and puts it in the keyring.
+func (sw *settingsWindow) changePassword(a account.Account) {
+	in := widget.NewPasswordEntry()
+	out := widget.NewPasswordEntry()
+	out.SetPlaceHolder(T("settings.password.same"))
+	dialog.ShowForm(T("settings.password.change"), T("settings.save"), T("dialog.cancel"), []*widget.FormItem{
+		widget.NewFormItem(T("settings.password.incoming"), in),
+		widget.NewFormItem(T("settings.password.outgoing"), out),
+	}, func(ok bool) {
+		if !ok || in.Text == "" {
+			return
+		}
+		inPw, outPw := in.Text, out.Text
+		if outPw == "" {
+			outPw = inPw
+		}
+		eng := sw.m.eng
+		sw.m.ui.goWork(func(context.Context) {
+			err := eng.SetPassword(a.ID, secret.RoleOutgoing, outPw)
+			if err == nil {
+				err = eng.SetPassword(a.ID, secret.RoleIncoming, inPw)
+			}
+			sw.m.ui.do(func() {
+				if err != nil {
+					dialog.ShowError(userError(err), sw.win)
+				}
+			})
+		})
+	}, sw.win)
+}

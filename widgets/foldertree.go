@@ -1,0 +1,123 @@
+package widgets
+
+import (
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Folder kinds the tree knows icons for. Roles match the engine's special
+// folder roles; the others are tree-only nodes.
+const (
+	KindUnified = "unified"
+	KindAccount = "account"
+	KindInbox   = "inbox"
+	KindDrafts  = "drafts"
+	KindSent    = "sent"
+	KindArchive = "archive"
+	KindJunk    = "junk"
+	KindTrash   = "trash"
+	KindOutbox  = "outbox"
+	KindFolder  = "" // a user folder
+)
+
+// FolderIcon returns the icon of a folder kind.
+func FolderIcon(kind string) fyne.Resource {
+	switch kind {
+	case KindUnified:
+		return theme.MailComposeIcon()
+	case KindAccount:
+		return theme.AccountIcon()
+	case KindInbox:
+		return theme.DownloadIcon()
+	case KindDrafts:
+		return theme.DocumentCreateIcon()
+	case KindSent:
+		return theme.MailSendIcon()
+	case KindArchive:
+		return theme.StorageIcon()
+	case KindJunk:
+		return theme.WarningIcon()
+	case KindTrash:
+		return theme.DeleteIcon()
+	case KindOutbox:
+		return theme.UploadIcon()
+	}
+	return theme.FolderIcon()
+}
+
+// FolderNodeData is what one tree node shows.
+type FolderNodeData struct {
+	Name   string
+	Kind   string
+	Unread int
+	Error  bool // the account is failing: draw a warning mark
+}
+
+// FolderNode is a tree row: icon, name and unread count.
+type FolderNode struct {
+	widget.BaseWidget
+	// OnSecondaryTapped opens the node's context menu.
+	OnSecondaryTapped func(ev *fyne.PointEvent)
+
+	icon  *widget.Icon
+	name  *widget.Label
+	count *widget.Label
+	warn  *widget.Icon
+	data  FolderNodeData
+}
+
+// NewFolderNode returns an empty node.
+func NewFolderNode() *FolderNode {
+	n := &FolderNode{
+		icon:  widget.NewIcon(theme.FolderIcon()),
+		name:  widget.NewLabel(""),
+		count: widget.NewLabel(""),
+		warn:  widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())),
+	}
+	n.name.Truncation = fyne.TextTruncateEllipsis
+	n.warn.Hide()
+	n.ExtendBaseWidget(n)
+	return n
+}
+
+// SetData shows d.
+func (n *FolderNode) SetData(d FolderNodeData) {
+	if n.data == d && n.name.Text != "" {
+		return
+	}
+	n.data = d
+	n.icon.SetResource(FolderIcon(d.Kind))
+	n.name.TextStyle = fyne.TextStyle{Bold: d.Unread > 0 || d.Kind == KindAccount}
+	n.name.SetText(d.Name)
+	if d.Unread > 0 {
+		n.count.SetText(strconv.Itoa(d.Unread))
+		n.count.TextStyle = fyne.TextStyle{Bold: true}
+		n.count.Show()
+	} else {
+		n.count.SetText("")
+		n.count.Hide()
+	}
+	setVisible(n.warn, d.Error)
+	n.count.Refresh()
+}
+
+// Data is what the node shows.
+func (n *FolderNode) Data() FolderNodeData { return n.data }
+
+// TappedSecondary opens the context menu.
+func (n *FolderNode) TappedSecondary(ev *fyne.PointEvent) {
+	if n.OnSecondaryTapped != nil {
+		n.OnSecondaryTapped(ev)
+	}
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (n *FolderNode) CreateRenderer() fyne.WidgetRenderer {
+	right := container.NewHBox(n.warn, n.count)
+	return widget.NewSimpleRenderer(container.New(layout.NewBorderLayout(nil, nil, n.icon, right), n.icon, right, n.name))
+}
