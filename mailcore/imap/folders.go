@@ -1,0 +1,295 @@
+package imap
+
+import (
+	"context"
+	"strings"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+
+	"hongyan/mailcore/event"
+	"hongyan/mailcore/mailerr"
+	"hongyan/mailcore/store"
+)
+
+// roleNames maps well-known folder names (lower case, last component) to
+// roles, for servers without SPECIAL-USE.
+var roleNames = map[string]string{
+	"sent": store.RoleSent, "sent items": store.RoleSent, "sent mail": store.RoleSent,
+	"sent messages": store.RoleSent, "已发送": store.RoleSent, "已发送邮件": store.RoleSent,
+	"gesendet": store.RoleSent, "gesendete objekte": store.RoleSent, "envoyés": store.RoleSent,
+	"éléments envoyés": store.RoleSent, "enviados": store.RoleSent, "posta inviata": store.RoleSent,
+	"drafts": store.RoleDrafts, "draft": store.RoleDrafts, "草稿": store.RoleDrafts, "草稿箱": store.RoleDrafts,
+	"entwürfe": store.RoleDrafts, "brouillons": store.RoleDrafts, "borradores": store.RoleDrafts,
+	"trash": store.RoleTrash, "deleted items": store.RoleTrash, "deleted messages": store.RoleTrash,
+	"已删除": store.RoleTrash, "已删除邮件": store.RoleTrash, "垃圾桶": store.RoleTrash,
+	"papierkorb": store.RoleTrash, "gelöschte elemente": store.RoleTrash, "corbeille": store.RoleTrash,
+	"papelera": store.RoleTrash, "cestino": store.RoleTrash, "bin": store.RoleTrash,
+	"junk": store.RoleJunk, "spam": store.RoleJunk, "junk e-mail": store.RoleJunk, "junk email": store.RoleJunk,
+	"垃圾邮件": store.RoleJunk, "spamverdacht": store.RoleJunk, "indésirables": store.RoleJunk,
+	"archive": store.RoleArchive, "archives": store.RoleArchive, "归档": store.RoleArchive,
+	"archiv": store.RoleArchive,
+}
+
+// RoleOf returns the role of a listed mailbox: from its SPECIAL-USE
+// attribute, else from its name.
+func RoleOf(name string, delim rune, attrs []imapv2.MailboxAttr) string {
+	if strings.EqualFold(name, "INBOX") {
+		return store.RoleInbox
+	}
+	for _, at := range attrs {
+		switch strings.ToLower(string(at)) {
+		case `\sent`:
+			return store.RoleSent
+		case `\drafts`:
+			return store.RoleDrafts
+		case `\trash`:
+			return store.RoleTrash
+		case `\junk`:
+			return store.RoleJunk
+		case `\archive`:
+			return store.RoleArchive
+		}
+	}
+	last := name
+	if delim != 0 {
+		if i := strings.LastIndex(name, string(delim)); i >= 0 {
+			last = name[i+len(string(delim)):]
+		}
+	}
+	// Only top-level folders or direct children of INBOX get a role by
+	// name, as most clients do.
+	if last != name && !strings.HasPrefix(strings.ToUpper(name), "INBOX"+string(delim)) {
+		return ""
+	}
+	return roleNames[strings.ToLower(last)]
+}
+
+// SyncFolders lists the server's folders into the store (roles, delimiter,
+// subscription, STATUS counts) and removes folders gone from the server.
+func (a *Account) SyncFolders(ctx context.Context) error {
+	ctx, cancel := a.opCtx(ctx)
+	defer cancel()
+	var listed []*imapv2.ListData
+	subscribed := map[string]bool{}
+	var ext bool
+	err := a.withConn(ctx, func(cn *conn) error {
+		ext = cn.caps.Has(imapv2.CapListExtended) || cn.caps.Has(imapv2.CapIMAP4rev2)
+		return cn.run(ctx, "list", func() error {
+			var opts *imapv2.ListOptions
+			if ext {
+				opts = &imapv2.ListOptions{ReturnSubscribed: true}
+				if cn.caps.Has(imapv2.CapSpecialUse) {
+					opts.ReturnSpecialUse = true
+				}
+				if cn.caps.Has(imapv2.CapListStatus) {
+					opts.ReturnStatus = &imapv2.StatusOptions{NumMessages: true, NumUnseen: true}
+				}
+			}
+			var err error
+			listed, err = cn.c.List("", "*", opts).Collect()
+			if err != nil || ext {
+				return err
+			}
+			// Without LIST-EXTENDED, ask for subscriptions separately.
+			subs, err := cn.c.List("", "*", &imapv2.ListOptions{SelectSubscribed: true}).Collect()
+			if err != nil {
+				// Old servers cannot do that either: treat all as subscribed.
+				for _, l := range listed {
+					subscribed[l.Mailbox] = true
+				}
+				return nil
+			}
+			for _, l := range subs {
+				subscribed[l.Mailbox] = true
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var needStatus []string
+	for _, l := range listed {
+		if hasAttr(l.Attrs, imapv2.MailboxAttrNonExistent) {
+			continue
+		}
+		seen[l.Mailbox] = true
+		f := store.Folder{
+			Account:    a.cfg.AccountID,
+			Name:       l.Mailbox,
+			Role:       RoleOf(l.Mailbox, l.Delim, l.Attrs),
+			Selectable: !hasAttr(l.Attrs, imapv2.MailboxAttrNoSelect),
+			Subscribed: subscribed[l.Mailbox] || hasAttr(l.Attrs, imapv2.MailboxAttrSubscribed) || strings.EqualFold(l.Mailbox, "INBOX"),
+		}
+		if l.Delim != 0 {
+			f.Delim = string(l.Delim)
+		}
+		id, err := a.st.UpsertFolder(ctx, f)
+		if err != nil {
+			return err
+		}
+		if l.Status != nil {
+			if err := a.setCounts(ctx, id, l.Status); err != nil {
+				return err
+			}
+		} else if f.Selectable {
+			needStatus = append(needStatus, l.Mailbox)
+		}
+	}
+	if len(needStatus) > 0 {
+		if err := a.statusAll(ctx, needStatus); err != nil {
+			return err
+		}
+	}
+	cached, err := a.st.Folders(ctx, a.cfg.AccountID)
+	if err != nil {
+		return err
+	}
+	for _, f := range cached {
+		if !f.Local && !seen[f.Name] {
+			if err := a.st.DeleteFolder(ctx, f.ID); err != nil {
+				return err
+			}
+		}
+	}
+	a.sink(event.FoldersChanged{Account: a.cfg.AccountID})
+	return nil
+}
+
+func (a *Account) setCounts(ctx context.Context, id int64, s *imapv2.StatusData) error {
+	var total, unseen int
+	if s.NumMessages != nil {
+		total = int(*s.NumMessages)
+	}
+	if s.NumUnseen != nil {
+		unseen = int(*s.NumUnseen)
+	}
+	return a.st.SetServerCounts(ctx, id, total, unseen)
+}
+
+// statusAll pipelines STATUS for the given mailboxes.
+func (a *Account) statusAll(ctx context.Context, names []string) error {
+	return a.withConn(ctx, func(cn *conn) error {
+		return cn.run(ctx, "status", func() error {
+			cmds := make([]interface {
+				Wait() (*imapv2.StatusData, error)
+			}, len(names))
+			for i, n := range names {
+				cmds[i] = cn.c.Status(n, &imapv2.StatusOptions{NumMessages: true, NumUnseen: true})
+			}
+			for i, c := range cmds {
+				s, err := c.Wait()
+				if err != nil {
+					// A folder that vanished between LIST and STATUS is not an error.
+					continue
+				}
+				f, err := a.st.FolderByName(ctx, a.cfg.AccountID, names[i])
+				if err != nil {
+					return err
+				}
+				if err := a.setCounts(ctx, f.ID, s); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+func hasAttr(attrs []imapv2.MailboxAttr, want imapv2.MailboxAttr) bool {
+	for _, a := range attrs {
+		if strings.EqualFold(string(a), string(want)) {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateFolder creates a folder on the server (and subscribes to it).
+func (a *Account) CreateFolder(ctx context.Context, name string) error {
+	if strings.TrimSpace(name) == "" {
+		return &mailerr.Error{Kind: mailerr.ServerRefused, Op: "create", Text: "empty folder name"}
+	}
+	ctx, cancel := a.opCtx(ctx)
+	defer cancel()
+	err := a.withConn(ctx, func(cn *conn) error {
+		return cn.run(ctx, "create", func() error {
+			if err := cn.c.Create(name, nil).Wait(); err != nil {
+				return err
+			}
+			_ = cn.c.Subscribe(name).Wait()
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return a.SyncFolders(ctx)
+}
+
+// RenameFolder renames a folder on the server and in the cache.
+func (a *Account) RenameFolder(ctx context.Context, id int64, newName string) error {
+	f, err := a.st.Folder(ctx, id)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := a.opCtx(ctx)
+	defer cancel()
+	err = a.withConn(ctx, func(cn *conn) error {
+		return cn.run(ctx, "rename", func() error {
+			if cn.selected == f.Name {
+				if err := cn.c.Unselect().Wait(); err != nil {
+					return err
+				}
+				cn.selected = ""
+			}
+			if err := cn.c.Rename(f.Name, newName, nil).Wait(); err != nil {
+				return err
+			}
+			_ = cn.c.Unsubscribe(f.Name).Wait()
+			_ = cn.c.Subscribe(newName).Wait()
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if err := a.st.RenameFolder(ctx, id, newName); err != nil {
+		return err
+	}
+	return a.SyncFolders(ctx)
+}
+
+// DeleteFolder deletes a folder on the server and in the cache.
+func (a *Account) DeleteFolder(ctx context.Context, id int64) error {
+	f, err := a.st.Folder(ctx, id)
+	if err != nil {
+		return err
+	}
+	if f.Role == store.RoleInbox {
+		return &mailerr.Error{Kind: mailerr.ServerRefused, Op: "delete folder", Text: "the inbox cannot be deleted"}
+	}
+	ctx, cancel := a.opCtx(ctx)
+	defer cancel()
+	err = a.withConn(ctx, func(cn *conn) error {
+		return cn.run(ctx, "delete folder", func() error {
+			if cn.selected == f.Name {
+				if err := cn.c.Unselect().Wait(); err != nil {
+					return err
+				}
+				cn.selected = ""
+			}
+			_ = cn.c.Unsubscribe(f.Name).Wait()
+			return cn.c.Delete(f.Name).Wait()
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if err := a.st.DeleteFolder(ctx, id); err != nil {
+		return err
+	}
+	a.sink(event.FoldersChanged{Account: a.cfg.AccountID})
+	return nil
+}

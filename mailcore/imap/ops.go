@@ -1,0 +1,539 @@
+package imap
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"hongyan/mailcore/event"
+	"hongyan/mailcore/mailerr"
+	"hongyan/mailcore/message"
+	"hongyan/mailcore/store"
+)
+
+// Kinds of queued operations.
+const (
+	opFlags   = "flags"
+	opMove    = "move"
+	opExpunge = "expunge"
+	opAppend  = "append"
+)
+
+// FetchBody returns a message's raw source, from the cache or fetched from
+// the server (and then cached).
+func (a *Account) FetchBody(ctx context.Context, id int64) ([]byte, error) {
+	if ok, err := a.st.HasBody(ctx, id); err == nil && ok {
+		return a.st.Body(ctx, id)
+	}
+	m, err := a.st.Message(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if m.UID >= store.PlaceholderUIDBase {
+		return nil, &mailerr.Error{Kind: mailerr.NotFound, Op: "fetch body", Text: "message not yet on the server"}
+	}
+	f, err := a.st.Folder(ctx, m.FolderID)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*a.timeout())
+	defer cancel()
+	var raw []byte
+	err = a.withConn(ctx, func(cn *conn) error {
+		return cn.run(ctx, "fetch body", func() error {
+			if cn.selected != f.Name {
+				if _, err := cn.selectFolder(f.Name, cn.caps.Has(imapv2.CapCondStore)); err != nil {
+					return err
+				}
+			}
+			cmd := cn.c.Fetch(imapv2.UIDSetNum(imapv2.UID(m.UID)), &imapv2.FetchOptions{
+				UID: true, BodySection: []*imapv2.FetchItemBodySection{{Peek: true}}})
+			for {
+				msg := cmd.Next()
+				if msg == nil {
+					break
+				}
+				for {
+					item := msg.Next()
+					if item == nil {
+						break
+					}
+					if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil {
+						var buf bytes.Buffer
+						if _, err := io.Copy(&buf, b.Literal); err != nil {
+							return err
+						}
+						raw = buf.Bytes()
+					}
+				}
+			}
+			return cmd.Close()
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return nil, &mailerr.Error{Kind: mailerr.NotFound, Op: "fetch body", Host: a.cfg.Host, Text: "message no longer on the server"}
+	}
+	if err := a.st.SetBody(ctx, id, raw, message.ParseHeaderSummary(raw).Preview); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// byFolder groups cached messages by folder, in UID order.
+func (a *Account) byFolder(ctx context.Context, ids []int64) (map[int64][]store.Summary, []int64, error) {
+	groups := map[int64][]store.Summary{}
+	var order []int64
+	for _, id := range ids {
+		m, err := a.st.Message(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, ok := groups[m.FolderID]; !ok {
+			order = append(order, m.FolderID)
+		}
+		groups[m.FolderID] = append(groups[m.FolderID], m)
+	}
+	for _, ms := range groups {
+		sort.Slice(ms, func(i, j int) bool { return ms[i].UID < ms[j].UID })
+	}
+	return groups, order, nil
+}
+
+func splitIDs(ms []store.Summary) ([]int64, []uint32) {
+	ids := make([]int64, len(ms))
+	uids := make([]uint32, len(ms))
+	for i, m := range ms {
+		ids[i], uids[i] = m.ID, m.UID
+	}
+	return ids, uids
+}
+
+// SetFlags sets and clears flags of messages: at once in the cache, then on
+// the server (now when online, else when the queue is replayed).
+func (a *Account) SetFlags(ctx context.Context, ids []int64, set, clear store.Flags) error {
+	groups, order, err := a.byFolder(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, fid := range order {
+		f, err := a.st.Folder(ctx, fid)
+		if err != nil {
+			return err
+		}
+		lids, uids := splitIDs(groups[fid])
+		for _, id := range lids {
+			if err := a.st.SetFlagsLocal(ctx, id, set, clear, true); err != nil {
+				return err
+			}
+		}
+		if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opFlags, Folder: f.Name, UIDs: uids, Local: lids, Set: set, Clear: clear}); err != nil {
+			return err
+		}
+		a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: fid})
+	}
+	a.replaySoon(ctx)
+	return nil
+}
+
+// Move moves messages to another folder of the account.
+func (a *Account) Move(ctx context.Context, ids []int64, toFolder int64) error {
+	to, err := a.st.Folder(ctx, toFolder)
+	if err != nil {
+		return err
+	}
+	if to.Account != a.cfg.AccountID {
+		return &mailerr.Error{Kind: mailerr.NotFound, Op: "move", Text: "target folder belongs to another account"}
+	}
+	groups, order, err := a.byFolder(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, fid := range order {
+		if fid == toFolder {
+			continue
+		}
+		if err := a.moveGroup(ctx, fid, to, groups[fid]); err != nil {
+			return err
+		}
+	}
+	a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: toFolder})
+	a.replaySoon(ctx)
+	return nil
+}
+
+func (a *Account) moveGroup(ctx context.Context, fid int64, to store.Folder, ms []store.Summary) error {
+	f, err := a.st.Folder(ctx, fid)
+	if err != nil {
+		return err
+	}
+	lids, uids := splitIDs(ms)
+	for _, id := range lids {
+		if _, err := a.st.MoveToPlaceholder(ctx, id, to.ID); err != nil {
+			return err
+		}
+	}
+	if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opMove, Folder: f.Name, UIDs: uids, Local: lids, Target: to.Name}); err != nil {
+		return err
+	}
+	a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: fid})
+	return nil
+}
+
+// Delete moves messages to Trash; messages already in Trash (or when the
+// account has no Trash) are deleted for good.
+func (a *Account) Delete(ctx context.Context, ids []int64) error {
+	trash, terr := a.st.FolderByRole(ctx, a.cfg.AccountID, store.RoleTrash)
+	groups, order, err := a.byFolder(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, fid := range order {
+		ms := groups[fid]
+		if terr == nil && fid != trash.ID {
+			if err := a.moveGroup(ctx, fid, trash, ms); err != nil {
+				return err
+			}
+			a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: trash.ID})
+			continue
+		}
+		f, err := a.st.Folder(ctx, fid)
+		if err != nil {
+			return err
+		}
+		lids, uids := splitIDs(ms)
+		for _, id := range lids {
+			if err := a.st.DeleteMessage(ctx, id); err != nil {
+				return err
+			}
+		}
+		if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opExpunge, Folder: f.Name, UIDs: uids}); err != nil {
+			return err
+		}
+		a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: fid})
+	}
+	a.replaySoon(ctx)
+	return nil
+}
+
+// Append stores a message in a folder given by role (store.RoleSent,
+// RoleDrafts, ...) or by name: in the cache at once, on the server now or
+// when the queue is replayed. It returns the cache id.
+func (a *Account) Append(ctx context.Context, folder string, raw []byte, flags store.Flags) (int64, error) {
+	f, err := a.st.FolderByRole(ctx, a.cfg.AccountID, folder)
+	if err != nil {
+		f, err = a.st.FolderByName(ctx, a.cfg.AccountID, folder)
+		if err != nil {
+			return 0, &mailerr.Error{Kind: mailerr.NotFound, Op: "append", Text: "no folder " + folder}
+		}
+	}
+	ps := message.ParseHeaderSummary(raw)
+	sum := store.Summary{Flags: flags, InternalDate: time.Now(), Date: ps.Date, Size: int64(len(raw)),
+		Subject: ps.Subject, MessageID: ps.MessageID, InReplyTo: ps.InReplyTo, References: ps.References,
+		HasAttachments: ps.HasAttachments, Preview: ps.Preview}
+	if len(ps.From) > 0 {
+		sum.From = store.Address{Name: ps.From[0].Name, Addr: ps.From[0].Email}
+	}
+	for _, t := range ps.To {
+		sum.To = append(sum.To, store.Address{Name: t.Name, Addr: t.Email})
+	}
+	for _, t := range ps.Cc {
+		sum.Cc = append(sum.Cc, store.Address{Name: t.Name, Addr: t.Email})
+	}
+	id, _, err := a.st.AddPlaceholder(ctx, f.ID, sum, raw)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opAppend, Folder: f.Name, Local: []int64{id}, Set: flags, Data: raw}); err != nil {
+		return id, err
+	}
+	a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: f.ID})
+	a.replaySoon(ctx)
+	return id, nil
+}
+
+// replaySoon replays the queue at once when connected; otherwise Run does
+// it on reconnect.
+func (a *Account) replaySoon(ctx context.Context) {
+	if a.Online() {
+		_ = a.ReplayOps(ctx)
+	}
+}
+
+// ReplayOps applies queued operations to the server in order. A network
+// failure stops the replay (the rest stays queued); an operation the
+// server refuses, or whose messages are gone, is dropped, reverted in the
+// cache and reported as event.OperationFailed.
+func (a *Account) ReplayOps(ctx context.Context) error {
+	a.opsMu.Lock()
+	defer a.opsMu.Unlock()
+	ops, err := a.st.Ops(ctx, a.cfg.AccountID)
+	if err != nil {
+		return err
+	}
+	for _, op := range ops {
+		octx, cancel := a.opCtx(ctx)
+		err := a.withConn(octx, func(cn *conn) error {
+			return cn.run(octx, "replay "+op.Kind, func() error { return a.replay(octx, cn, op) })
+		})
+		cancel()
+		if err != nil {
+			switch mailerr.KindOf(err) {
+			case mailerr.Unreachable, mailerr.Timeout, mailerr.Canceled, mailerr.TLSInvalid,
+				mailerr.AuthFailed, mailerr.SecurityRefused, mailerr.Storage:
+				_ = a.st.FailOp(ctx, op.ID, err.Error())
+				return err
+			}
+			// Refused by the server: drop it and revert the cache.
+			a.revert(ctx, op)
+			a.sink(event.OperationFailed{Account: a.cfg.AccountID, Op: op.Kind, Err: err})
+		}
+		if err := a.st.DoneOp(ctx, op.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// conflict is a queued operation whose messages are gone on the server.
+func conflict(op store.Op, gone int) error {
+	return &mailerr.Error{Kind: mailerr.NotFound, Op: "replay " + op.Kind,
+		Text: fmt.Sprintf("%d message(s) no longer on the server", gone)}
+}
+
+func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
+	if op.Kind != opAppend && cn.selected != op.Folder {
+		if _, err := cn.selectFolder(op.Folder, cn.caps.Has(imapv2.CapCondStore)); err != nil {
+			return err
+		}
+	}
+	set := uidSet(op.UIDs)
+	switch op.Kind {
+	case opFlags:
+		if op.Set != 0 {
+			if err := cn.c.Store(set, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Silent: true, Flags: ToIMAPFlags(op.Set)}, nil).Close(); err != nil {
+				return err
+			}
+		}
+		if op.Clear != 0 {
+			if err := cn.c.Store(set, &imapv2.StoreFlags{Op: imapv2.StoreFlagsDel, Silent: true, Flags: ToIMAPFlags(op.Clear)}, nil).Close(); err != nil {
+				return err
+			}
+		}
+		// Read back what the server holds: confirms the change and tells
+		// which messages are gone.
+		ups, uids, err := fetchFlags(cn.c.Fetch(set, &imapv2.FetchOptions{UID: true, Flags: true}))
+		if err != nil {
+			return err
+		}
+		if err := a.st.ClearPending(ctx, op.Local); err != nil {
+			return err
+		}
+		f, err := a.st.FolderByName(ctx, a.cfg.AccountID, op.Folder)
+		if err == nil {
+			if err := a.st.UpdateFlags(ctx, f.ID, ups); err != nil {
+				return err
+			}
+			a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: f.ID})
+		}
+		if len(uids) < len(op.UIDs) {
+			gone := missing(op.UIDs, uids, 0, ^uint32(0))
+			if err == nil {
+				_ = a.st.DeleteUIDs(ctx, f.ID, gone)
+			}
+			a.sink(event.OperationFailed{Account: a.cfg.AccountID, Op: op.Kind, Err: conflict(op, len(gone))})
+		}
+		return nil
+	case opMove:
+		to, err := a.st.FolderByName(ctx, a.cfg.AccountID, op.Target)
+		if err != nil {
+			return err
+		}
+		var src, dst []uint32
+		if cn.caps.Has(imapv2.CapMove) {
+			d, err := cn.c.Move(set, op.Target).Wait()
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				src, dst = expand(d.SourceUIDs), expand(d.DestUIDs)
+			}
+		} else {
+			d, err := cn.c.Copy(set, op.Target).Wait()
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				src, dst = expand(d.SourceUIDs), expand(d.DestUIDs)
+			}
+			if err := cn.c.Store(set, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
+				return err
+			}
+			if err := cn.expunge(set); err != nil {
+				return err
+			}
+		}
+		dest := map[uint32]uint32{}
+		if len(src) == len(dst) {
+			for i := range src {
+				dest[src[i]] = dst[i]
+			}
+		}
+		gone := 0
+		for i, id := range op.Local {
+			if i >= len(op.UIDs) {
+				break
+			}
+			if du, ok := dest[op.UIDs[i]]; ok {
+				if err := a.st.PutBack(ctx, id, to.ID, du); err != nil {
+					return err
+				}
+			} else {
+				// Without UIDPLUS data the sync of the target brings the
+				// message back under its new UID; when nothing was moved the
+				// message was gone.
+				if err := a.st.DeleteMessage(ctx, id); err != nil {
+					return err
+				}
+				if len(src) > 0 || !cn.caps.Has(imapv2.CapUIDPlus) {
+					continue
+				}
+				gone++
+			}
+		}
+		if gone > 0 {
+			a.sink(event.OperationFailed{Account: a.cfg.AccountID, Op: op.Kind, Err: conflict(op, gone)})
+		}
+		a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: to.ID})
+		return nil
+	case opExpunge:
+		if err := cn.c.Store(set, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
+			return err
+		}
+		return cn.expunge(set)
+	case opAppend:
+		cmd := cn.c.Append(op.Folder, int64(len(op.Data)), &imapv2.AppendOptions{Flags: ToIMAPFlags(op.Set)})
+		if _, err := cmd.Write(op.Data); err != nil {
+			return err
+		}
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		d, err := cmd.Wait()
+		if err != nil {
+			return err
+		}
+		f, ferr := a.st.FolderByName(ctx, a.cfg.AccountID, op.Folder)
+		for _, id := range op.Local {
+			if d != nil && d.UID != 0 && ferr == nil {
+				if err := a.st.PutBack(ctx, id, f.ID, uint32(d.UID)); err != nil {
+					return err
+				}
+			} else if err := a.st.DeleteMessage(ctx, id); err != nil {
+				return err
+			}
+		}
+		if ferr == nil {
+			a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: f.ID})
+		}
+		return nil
+	}
+	return &mailerr.Error{Kind: mailerr.Protocol, Op: "replay", Text: "unknown operation " + op.Kind}
+}
+
+// expunge removes \Deleted messages of set, only those with UIDPLUS.
+func (cn *conn) expunge(set imapv2.UIDSet) error {
+	if cn.caps.Has(imapv2.CapUIDPlus) {
+		return cn.c.UIDExpunge(set).Close()
+	}
+	return cn.c.Expunge().Close()
+}
+
+// revert undoes in the cache an operation the server refused.
+func (a *Account) revert(ctx context.Context, op store.Op) {
+	switch op.Kind {
+	case opFlags:
+		_ = a.st.ClearPending(ctx, op.Local)
+		// The next sync cannot see a change the server never had; read the
+		// flags back now if possible.
+		if f, err := a.st.FolderByName(ctx, a.cfg.AccountID, op.Folder); err == nil {
+			_ = a.st.SetSyncState(ctx, f.ID, f.UIDValidity, f.UIDNext, 0, f.SyncedFrom)
+		}
+	case opMove:
+		if f, err := a.st.FolderByName(ctx, a.cfg.AccountID, op.Folder); err == nil {
+			for i, id := range op.Local {
+				if i < len(op.UIDs) {
+					_ = a.st.PutBack(ctx, id, f.ID, op.UIDs[i])
+				}
+			}
+			a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: f.ID})
+		}
+	case opAppend:
+		for _, id := range op.Local {
+			_ = a.st.DeleteMessage(ctx, id)
+		}
+	}
+}
+
+func uidSet(uids []uint32) imapv2.UIDSet {
+	var s imapv2.UIDSet
+	for _, u := range uids {
+		s.AddNum(imapv2.UID(u))
+	}
+	return s
+}
+
+func expand(ns imapv2.NumSet) []uint32 {
+	us, ok := ns.(imapv2.UIDSet)
+	if !ok {
+		return nil
+	}
+	var out []uint32
+	for _, r := range us {
+		if r.Start == 0 || r.Stop == 0 || r.Stop < r.Start {
+			continue
+		}
+		for u := r.Start; u <= r.Stop && u != 0; u++ {
+			out = append(out, uint32(u))
+		}
+	}
+	return out
+}
+
+// Quota asks for the storage quota of INBOX's root and reports it as
+// event.Quota (Warning above 90%). Used and Limit are in bytes.
+func (a *Account) Quota(ctx context.Context) (used, limit int64, err error) {
+	ctx, cancel := a.opCtx(ctx)
+	defer cancel()
+	err = a.withConn(ctx, func(cn *conn) error {
+		if !cn.caps.Has(imapv2.CapQuota) {
+			return &mailerr.Error{Kind: mailerr.NotFound, Op: "quota", Host: cn.host, Text: "server has no quota support"}
+		}
+		return cn.run(ctx, "quota", func() error {
+			qs, err := cn.c.GetQuotaRoot("INBOX").Wait()
+			if err != nil {
+				return err
+			}
+			for _, q := range qs {
+				if r, ok := q.Resources[imapv2.QuotaResourceStorage]; ok {
+					used, limit = r.Usage*1024, r.Limit*1024
+					return nil
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	a.sink(event.Quota{Account: a.cfg.AccountID, Used: used, Limit: limit, Warning: limit > 0 && used*10 > limit*9})
+	return used, limit, nil
+}

@@ -1,0 +1,463 @@
+package imap
+
+import (
+	"context"
+	"sort"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"hongyan/mailcore/event"
+	"hongyan/mailcore/mailerr"
+	"hongyan/mailcore/store"
+)
+
+// SyncStats describes what one SyncFolder did.
+type SyncStats struct {
+	New          int  // messages fetched above the previous UIDNEXT
+	Backfilled   int  // older messages fetched
+	FlagsChanged int  // flag updates applied
+	Expunged     int  // messages removed from the cache
+	Reset        bool // UIDVALIDITY changed and the cache was rebuilt
+}
+
+// summaryFetch is what the header sync asks for.
+func summaryFetch(condstore bool) *imapv2.FetchOptions {
+	return &imapv2.FetchOptions{
+		UID: true, Flags: true, InternalDate: true, RFC822Size: true, Envelope: true,
+		BodyStructure: &imapv2.FetchItemBodyStructure{Extended: true},
+		ModSeq:        condstore,
+	}
+}
+
+// selectFolder selects name on cn unless it already is.
+func (cn *conn) selectFolder(name string, condstore bool) (*imapv2.SelectData, error) {
+	d, err := cn.c.Select(name, &imapv2.SelectOptions{CondStore: condstore}).Wait()
+	if err != nil {
+		cn.selected = ""
+		return nil, err
+	}
+	cn.selected = name
+	return d, nil
+}
+
+// SyncFolder brings one folder of the cache in step with the server: new
+// messages (newest first), flag changes, expunges, then the older messages
+// not cached yet. It can be interrupted at any point and resumed later
+// without gaps or duplicates.
+func (a *Account) SyncFolder(ctx context.Context, folderID int64) error {
+	_, err := a.SyncFolderStats(ctx, folderID)
+	return err
+}
+
+// SyncFolderStats is SyncFolder returning what was done.
+func (a *Account) SyncFolderStats(ctx context.Context, folderID int64) (SyncStats, error) {
+	var st SyncStats
+	f, err := a.st.Folder(ctx, folderID)
+	if err != nil {
+		return st, err
+	}
+	if f.Account != a.cfg.AccountID || f.Local {
+		return st, &mailerr.Error{Kind: mailerr.NotFound, Op: "sync", Text: "not a folder of this account"}
+	}
+	if !f.Selectable {
+		return st, nil
+	}
+	err = a.withConn(ctx, func(cn *conn) error {
+		return cn.run(ctx, "sync", func() error {
+			var err error
+			st, err = a.syncOn(ctx, cn, f)
+			return err
+		})
+	})
+	changed := st.New+st.Backfilled+st.FlagsChanged+st.Expunged > 0 || st.Reset
+	if changed {
+		a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: folderID})
+		a.sink(event.FoldersChanged{Account: a.cfg.AccountID})
+	}
+	return st, err
+}
+
+func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncStats, error) {
+	var st SyncStats
+	condstore := cn.caps.Has(imapv2.CapCondStore)
+	sel, err := cn.selectFolder(f.Name, condstore)
+	if err != nil {
+		return st, err
+	}
+	if sel.UIDValidity != 0 && f.UIDValidity != 0 && sel.UIDValidity != f.UIDValidity {
+		// The server renumbered the folder: forget the cache of it (never
+		// the server's data) and sync it again from scratch.
+		if err := a.st.ResetFolder(ctx, f.ID, sel.UIDValidity); err != nil {
+			return st, err
+		}
+		st.Reset = true
+		f.UIDNext, f.HighestModSeq, f.SyncedFrom = 0, 0, 0
+	}
+	f.UIDValidity = sel.UIDValidity
+	srvNext := uint32(sel.UIDNext)
+	if srvNext == 0 {
+		srvNext = 1 // only IMAP4rev1 servers without UIDNEXT; fetch everything
+	}
+	firstSync := f.SyncedFrom == 0
+	hms := sel.HighestModSeq
+	if !condstore {
+		hms = 0
+	}
+
+	if firstSync {
+		// Record the top: everything from srvNext down will be backfilled.
+		f.UIDNext, f.SyncedFrom = srvNext, srvNext
+		if sel.NumMessages == 0 {
+			f.SyncedFrom = 1
+		}
+		if err := a.st.SetSyncState(ctx, f.ID, f.UIDValidity, f.UIDNext, hms, f.SyncedFrom); err != nil {
+			return st, err
+		}
+		f.HighestModSeq = hms
+	} else {
+		// 1. New messages above the previous UIDNEXT.
+		if srvNext > f.UIDNext {
+			var fresh []store.Summary
+			n, err := a.fetchRange(ctx, cn, f, f.UIDNext, srvNext-1, condstore, int(sel.NumMessages), func(batch []store.Summary) {
+				for _, m := range batch {
+					if m.Flags&store.Seen == 0 {
+						fresh = append(fresh, m)
+					}
+				}
+			}, nil)
+			if err != nil {
+				return st, err
+			}
+			st.New = n
+			if len(fresh) > 0 {
+				a.newMail(f.ID, fresh)
+			}
+		}
+		// 2. Flag changes and expunges among the messages cached before.
+		if f.UIDNext > f.SyncedFrom {
+			fc, ex, err := a.resyncFlags(ctx, cn, f, sel, condstore, srvNext)
+			if err != nil {
+				return st, err
+			}
+			st.FlagsChanged, st.Expunged = fc, ex
+		}
+		f.UIDNext = srvNext
+		f.HighestModSeq = hms
+		if err := a.st.SetSyncState(ctx, f.ID, f.UIDValidity, f.UIDNext, f.HighestModSeq, f.SyncedFrom); err != nil {
+			return st, err
+		}
+	}
+
+	// 3. Backfill older messages, newest first, resumable.
+	if f.SyncedFrom > 1 {
+		n, err := a.fetchRange(ctx, cn, f, 1, f.SyncedFrom-1, condstore, int(sel.NumMessages), nil, func(lo uint32) error {
+			return a.st.SetSyncState(ctx, f.ID, f.UIDValidity, f.UIDNext, f.HighestModSeq, lo)
+		})
+		st.Backfilled = n
+		if err != nil {
+			return st, err
+		}
+	}
+	a.sink(event.SyncProgress{Account: a.cfg.AccountID, FolderID: f.ID, Done: int(sel.NumMessages), Total: int(sel.NumMessages), Finished: true})
+	total := int(sel.NumMessages)
+	_, unseen, err := a.st.Counts(ctx, f.ID)
+	if err == nil {
+		err = a.st.SetServerCounts(ctx, f.ID, total, unseen)
+	}
+	return st, err
+}
+
+func (a *Account) newMail(folderID int64, fresh []store.Summary) {
+	sort.Slice(fresh, func(i, j int) bool { return fresh[i].UID > fresh[j].UID })
+	ev := event.NewMail{Account: a.cfg.AccountID, FolderID: folderID, Count: len(fresh)}
+	for i := 0; i < len(fresh) && i < 3; i++ {
+		from := fresh[i].From.Name
+		if from == "" {
+			from = fresh[i].From.Addr
+		}
+		ev.Latest = append(ev.Latest, event.MailSummary{From: from, Subject: fresh[i].Subject})
+	}
+	a.sink(ev)
+}
+
+type fetchBatch struct {
+	lo, hi uint32
+	res    chan fetchResult
+}
+
+type fetchResult struct {
+	msgs []store.Summary
+	err  error
+}
+
+// fetchRange fetches the summaries of UIDs lo..hi, newest first, in
+// pipelined batches. Each FETCH in flight has its own consumer goroutine
+// (go-imap's per-command buffer would otherwise stall the reader while an
+// earlier command is drained). Batches are committed in order, one store
+// transaction each; after each commit done(lo) records progress. Memory is
+// bounded by Pipeline batches.
+func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, hi uint32, condstore bool, exists int,
+	each func([]store.Summary), done func(lo uint32) error) (int, error) {
+	if lo == 0 {
+		lo = 1
+	}
+	if hi < lo {
+		return 0, nil
+	}
+	// Size UID ranges to hold about BatchSize messages given the folder's
+	// density (UIDs are sparse after deletions).
+	width := uint64(a.batchSize())
+	if exists > 0 && uint64(hi) > uint64(exists) {
+		width = width * uint64(hi) / uint64(exists)
+	}
+	if width < 1 {
+		width = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := summaryFetch(condstore)
+	order := make(chan *fetchBatch, a.pipeline())
+	slots := make(chan struct{}, a.pipeline())
+
+	go func() {
+		defer close(order)
+		top := uint64(hi)
+		for top >= uint64(lo) {
+			bot := uint64(lo)
+			if top+1 > width && top+1-width > bot {
+				bot = top + 1 - width
+			}
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			b := &fetchBatch{lo: uint32(bot), hi: uint32(top), res: make(chan fetchResult, 1)}
+			var set imapv2.UIDSet
+			set.AddRange(imapv2.UID(bot), imapv2.UID(top))
+			cmd := cn.c.Fetch(set, opts)
+			go func() { b.res <- drainSummaries(cmd) }()
+			order <- b
+			top = bot - 1
+		}
+	}()
+
+	n := 0
+	total := int(hi - lo + 1)
+	if exists > 0 && exists < total {
+		total = exists
+	}
+	var firstErr error
+	for b := range order {
+		r := <-b.res
+		if firstErr != nil {
+			<-slots
+			continue
+		}
+		if r.err == nil && ctx.Err() != nil {
+			r.err = ctx.Err()
+		}
+		if r.err != nil {
+			firstErr = r.err
+			cancel()
+			<-slots
+			continue
+		}
+		if err := a.st.PutSummaries(ctx, f.ID, r.msgs); err != nil {
+			firstErr = err
+			cancel()
+			<-slots
+			continue
+		}
+		if done != nil {
+			if err := done(b.lo); err != nil {
+				firstErr = err
+				cancel()
+				<-slots
+				continue
+			}
+		}
+		n += len(r.msgs)
+		if each != nil {
+			each(r.msgs)
+		}
+		<-slots
+		a.sink(event.SyncProgress{Account: a.cfg.AccountID, FolderID: f.ID, Done: n, Total: total})
+	}
+	return n, firstErr
+}
+
+func drainSummaries(cmd *imapclient.FetchCommand) fetchResult {
+	var out []store.Summary
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		if s, ok := summaryOf(msg); ok {
+			out = append(out, s)
+		}
+	}
+	return fetchResult{msgs: out, err: cmd.Close()}
+}
+
+// resyncFlags applies flag changes and expunges for the UIDs cached before
+// this sync (f.SyncedFrom .. f.UIDNext-1). With CONDSTORE only changed
+// messages are fetched; without it one (UID FLAGS) listing serves both
+// purposes. Expunges are found by comparing the server's count, and only
+// when it differs, its UID list, with the cache.
+func (a *Account) resyncFlags(ctx context.Context, cn *conn, f store.Folder, sel *imapv2.SelectData, condstore bool, srvNext uint32) (int, int, error) {
+	var set imapv2.UIDSet
+	set.AddRange(imapv2.UID(f.SyncedFrom), imapv2.UID(f.UIDNext-1))
+	var serverUIDs []uint32 // filled only by a full listing
+	changed := 0
+	if condstore && f.HighestModSeq != 0 {
+		if sel.HighestModSeq != f.HighestModSeq {
+			ups, _, err := fetchFlags(cn.c.Fetch(set, &imapv2.FetchOptions{UID: true, Flags: true, ModSeq: true, ChangedSince: f.HighestModSeq}))
+			if err != nil {
+				return 0, 0, err
+			}
+			if err := a.st.UpdateFlags(ctx, f.ID, ups); err != nil {
+				return 0, 0, err
+			}
+			changed = len(ups)
+		}
+	} else {
+		ups, uids, err := fetchFlags(cn.c.Fetch(set, &imapv2.FetchOptions{UID: true, Flags: true}))
+		if err != nil {
+			return 0, 0, err
+		}
+		serverUIDs = uids
+		ups, err = a.onlyChanged(ctx, f.ID, ups)
+		if err != nil {
+			return 0, 0, err
+		}
+		if err := a.st.UpdateFlags(ctx, f.ID, ups); err != nil {
+			return 0, 0, err
+		}
+		changed = len(ups)
+	}
+
+	cached, err := a.st.UIDs(ctx, f.ID)
+	if err != nil {
+		return changed, 0, err
+	}
+	cached = realUIDs(cached)
+	if serverUIDs == nil {
+		// Cheap check first: the server's message count against the cache.
+		if f.SyncedFrom <= 1 && int(sel.NumMessages) == len(cached) {
+			return changed, 0, nil
+		}
+		var crit imapv2.SearchCriteria
+		var all imapv2.UIDSet
+		all.AddRange(imapv2.UID(f.SyncedFrom), imapv2.UID(srvNext-1))
+		crit.UID = []imapv2.UIDSet{all}
+		var opts *imapv2.SearchOptions
+		if cn.caps.Has(imapv2.CapESearch) {
+			opts = &imapv2.SearchOptions{ReturnAll: true}
+		}
+		data, err := cn.c.UIDSearch(&crit, opts).Wait()
+		if err != nil {
+			return changed, 0, err
+		}
+		serverUIDs = []uint32{}
+		if us, ok := data.All.(imapv2.UIDSet); ok {
+			for _, r := range us {
+				if r.Start == 0 || r.Stop == 0 {
+					continue // a dynamic range would be a server bug
+				}
+				for u := r.Start; u <= r.Stop && u != 0; u++ {
+					serverUIDs = append(serverUIDs, uint32(u))
+				}
+			}
+		}
+	}
+	gone := missing(cached, serverUIDs, f.SyncedFrom, f.UIDNext)
+	if err := a.st.DeleteUIDs(ctx, f.ID, gone); err != nil {
+		return changed, 0, err
+	}
+	return changed, len(gone), nil
+}
+
+// onlyChanged drops updates equal to what the cache holds, so that a full
+// (UID FLAGS) listing does not rewrite every row.
+func (a *Account) onlyChanged(ctx context.Context, folderID int64, ups []store.FlagUpdate) ([]store.FlagUpdate, error) {
+	cur, err := a.st.IMAPFlagsByUID(ctx, folderID)
+	if err != nil {
+		return nil, err
+	}
+	out := ups[:0]
+	for _, u := range ups {
+		c, ok := cur[u.UID]
+		if !ok || c.Flags != u.Flags || c.Keywords != joinKeywords(u.Keywords) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func fetchFlags(cmd *imapclient.FetchCommand) ([]store.FlagUpdate, []uint32, error) {
+	var ups []store.FlagUpdate
+	var uids []uint32
+	for {
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		var u store.FlagUpdate
+		for {
+			item := msg.Next()
+			if item == nil {
+				break
+			}
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				u.UID = uint32(it.UID)
+			case imapclient.FetchItemDataFlags:
+				u.Flags, u.Keywords = FromIMAPFlags(it.Flags)
+			case imapclient.FetchItemDataModSeq:
+				u.ModSeq = it.ModSeq
+			}
+		}
+		if u.UID != 0 {
+			ups = append(ups, u)
+			uids = append(uids, u.UID)
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
+	return ups, uids, nil
+}
+
+// realUIDs drops placeholders of offline moves and appends.
+func realUIDs(uids []uint32) []uint32 {
+	out := uids[:0]
+	for _, u := range uids {
+		if u < store.PlaceholderUIDBase {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// missing returns the cached UIDs in [from, below) absent from server
+// (both ascending).
+func missing(cached, server []uint32, from, below uint32) []uint32 {
+	var gone []uint32
+	j := 0
+	for _, u := range cached {
+		if u < from || u >= below {
+			continue
+		}
+		for j < len(server) && server[j] < u {
+			j++
+		}
+		if j >= len(server) || server[j] != u {
+			gone = append(gone, u)
+		}
+	}
+	return gone
+}

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+// PlaceholderUIDBase is the first UID given to messages the IMAP engine put
+// into a folder locally (an offline move or append) before the server
+// assigned a real UID. Real servers do not reach this range; the sync
+// leaves such rows alone and the replay of the operation removes them.
+const PlaceholderUIDBase uint32 = 0xF0000000
+
+// FlagState is a cached message's flags as the IMAP sync compares them.
+type FlagState struct {
+	Flags    Flags
+	Keywords string // space separated, as stored
+}
+
+// IMAPFlagsByUID returns the flags of every cached message of a folder by
+// UID (for servers without CONDSTORE, whose full flag listing is compared
+// with the cache so that only changes are written).
+func (s *Store) IMAPFlagsByUID(ctx context.Context, folderID int64) (map[uint32]FlagState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uid, flags, keywords FROM messages WHERE folder_id=?`, folderID)
+	if err != nil {
+		return nil, storageErr("flags", err)
+	}
+	defer rows.Close()
+	out := map[uint32]FlagState{}
+	for rows.Next() {
+		var uid uint32
+		var st FlagState
+		if err := rows.Scan(&uid, &st.Flags, &st.Keywords); err != nil {
+			return nil, storageErr("flags", err)
+		}
+		out[uid] = st
+	}
+	return out, storageErr("flags", rows.Err())
+}
+
+func nextPlaceholder(ctx context.Context, tx *sql.Tx, folderID int64) (uint32, error) {
+	var uid uint32
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid), ?)+1 FROM messages WHERE folder_id=? AND uid >= ?`,
+		PlaceholderUIDBase-1, folderID, PlaceholderUIDBase).Scan(&uid)
+	return uid, err
+}
+
+// MoveToPlaceholder moves a cached message to another folder under a
+// placeholder UID, marked pending, until the server confirms the move.
+func (s *Store) MoveToPlaceholder(ctx context.Context, id, toFolder int64) (uint32, error) {
+	var uid uint32
+	err := s.tx(ctx, "move", func(tx *sql.Tx) error {
+		var err error
+		if uid, err = nextPlaceholder(ctx, tx, toFolder); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET folder_id=?, uid=?, pending=1 WHERE id=?`, toFolder, uid, id)
+		return err
+	})
+	return uid, err
+}
+
+// PutBack returns a message to a folder under its real UID (an offline
+// move the server refused). If the folder already holds that UID again
+// (a sync brought it back), the placeholder row is dropped.
+func (s *Store) PutBack(ctx context.Context, id, folderID int64, uid uint32) error {
+	return s.tx(ctx, "put back", func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id=? AND uid=?`, folderID, uid).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id=?`, id)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE messages SET folder_id=?, uid=?, pending=0 WHERE id=?`, folderID, uid, id)
+		return err
+	})
+}
+
+// AddPlaceholder stores a message appended while offline (with its raw
+// source) under a placeholder UID, pending.
+func (s *Store) AddPlaceholder(ctx context.Context, folderID int64, m Summary, raw []byte) (int64, uint32, error) {
+	var id int64
+	var uid uint32
+	err := s.tx(ctx, "add placeholder", func(tx *sql.Tx) error {
+		var err error
+		if uid, err = nextPlaceholder(ctx, tx, folderID); err != nil {
+			return err
+		}
+		date := m.Date
+		if date.IsZero() {
+			date = m.InternalDate
+		}
+		if err := tx.QueryRowContext(ctx, `
+INSERT INTO messages(folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name, from_addr,
+	to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview, pending)
+VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id`,
+			folderID, uid, m.Flags, strings.Join(m.Keywords, " "), unix(m.InternalDate), unix(date), m.Size,
+			m.Subject, m.From.Name, m.From.Addr, addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID,
+			m.InReplyTo, strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview).Scan(&id); err != nil {
+			return err
+		}
+		if raw != nil {
+			_, err := tx.ExecContext(ctx, `INSERT INTO bodies(message, raw) VALUES(?,?)`, id, raw)
+			return err
+		}
+		return nil
+	})
+	return id, uid, err
+}
