@@ -1,0 +1,234 @@
+package app
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"hongyan/mailcore/message"
+	"hongyan/widgets"
+)
+
+// Limits on the image bytes copied into the reading view's model.
+const (
+	maxViewImageBytes  = 10 << 20 // one image
+	maxViewImagesBytes = 32 << 20 // all images of one message
+	maxViewImages      = 50
+)
+
+// ReadViewModel converts a parsed message into what widgets.MessageView
+// shows. It decodes inline (cid:) images, so call it off the UI goroutine
+// and hand the result to the view with fyne.Do.
+func ReadViewModel(m *message.Message) widgets.MessageViewModel {
+	return messageViewModel(m)
+}
+
+func messageViewModel(m *message.Message) widgets.MessageViewModel {
+	if m == nil {
+		return widgets.MessageViewModel{}
+	}
+	vm := widgets.MessageViewModel{
+		From:          joinAddresses(m.From),
+		To:            joinAddresses(m.To),
+		Cc:            joinAddresses(m.Cc),
+		Date:          m.Date,
+		Subject:       m.Subject,
+		RemoteBlocked: m.RemoteBlocked,
+		Warnings:      m.Warnings,
+	}
+	blocks := m.Blocks()
+	vm.Blocks = make([]widgets.BodyBlock, len(blocks))
+	shownInBody := map[int]bool{}
+	images, imageBytes := 0, 0
+	for i, b := range blocks {
+		vb := widgets.BodyBlock{
+			Kind:       widgets.BodyBlockKind(b.Kind),
+			Level:      b.Level,
+			Ordered:    b.Ordered,
+			Depth:      b.Depth,
+			Number:     b.Number,
+			QuoteDepth: b.QuoteDepth,
+		}
+		if len(b.Spans) > 0 {
+			vb.Spans = make([]widgets.BodySpan, len(b.Spans))
+			for j, s := range b.Spans {
+				vb.Spans[j] = widgets.BodySpan{Text: s.Text, Bold: s.Bold, Italic: s.Italic, Code: s.Code, Href: s.Href}
+			}
+		}
+		if img := b.Image; img != nil {
+			ref := &widgets.BodyImageRef{Alt: img.Alt, Kind: widgets.BodyImageKind(img.Kind), Blocked: img.Blocked}
+			if images < maxViewImages {
+				var data []byte
+				switch img.Kind {
+				case message.ImageCID:
+					if img.Attachment >= 0 && img.Attachment < len(m.Attachments) {
+						a := m.Attachments[img.Attachment]
+						ref.Name = a.Name
+						if drawableImage(a.ContentType) && a.Size <= maxViewImageBytes && imageBytes+int(a.Size) <= maxViewImagesBytes {
+							if d, err := m.AttachmentData(img.Attachment); err == nil {
+								data = d
+								shownInBody[img.Attachment] = true
+							}
+						}
+					}
+				case message.ImageEmbedded:
+					data = decodeDataURI(img.Src)
+				}
+				if len(data) > 0 && imageBytes+len(data) <= maxViewImagesBytes {
+					ref.Data = data
+					images++
+					imageBytes += len(data)
+				}
+			}
+			vb.Image = ref
+		}
+		vm.Blocks[i] = vb
+	}
+	for i, a := range m.Attachments {
+		// Inline pictures drawn in the body are not listed again.
+		if shownInBody[i] && a.Inline {
+			continue
+		}
+		vm.Attachments = append(vm.Attachments, widgets.AttachmentView{
+			Index: i, Name: a.Name, ContentType: a.ContentType, Size: a.Size,
+		})
+	}
+	return vm
+}
+
+func joinAddresses(list []message.Address) string {
+	parts := make([]string, 0, len(list))
+	for _, a := range list {
+		if s := a.String(); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// drawableImage reports whether the view can draw this type; SVG is left
+// out because it can reference remote content.
+func drawableImage(ct string) bool {
+	switch strings.ToLower(ct) {
+	case "image/png", "image/gif", "image/jpeg", "image/jpg", "image/pjpeg":
+		return true
+	}
+	return false
+}
+
+// decodeDataURI returns the bytes of a base64 data: URI of a drawable image
+// type, or nil.
+func decodeDataURI(src string) []byte {
+	rest, ok := strings.CutPrefix(src, "data:")
+	if !ok {
+		if len(src) < 5 || !strings.EqualFold(src[:5], "data:") {
+			return nil
+		}
+		rest = src[5:]
+	}
+	meta, payload, ok := strings.Cut(rest, ",")
+	if !ok || !strings.HasSuffix(strings.ToLower(meta), ";base64") {
+		return nil
+	}
+	if !drawableImage(strings.TrimSuffix(strings.ToLower(meta), ";base64")) {
+		return nil
+	}
+	if base64.StdEncoding.DecodedLen(len(payload)) > maxViewImageBytes {
+		return nil
+	}
+	data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(payload))
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
+// ErrSaveOutsideDir is returned by SaveAttachment if a name would have
+// escaped the chosen folder (it cannot after sanitising; this is a guard).
+var ErrSaveOutsideDir = errors.New("attachment name leaves the chosen folder")
+
+// SaveAttachment writes data to a new file in dir named after name, made
+// safe with message.SafeFileName. An existing file is never overwritten:
+// the first free "name (n).ext" is used, and the file is created with
+// O_EXCL so that a file appearing meanwhile is not clobbered either. It
+// returns the path written.
+func SaveAttachment(dir, name string, data []byte) (string, error) {
+	dir = filepath.Clean(dir)
+	for attempt := 0; attempt < 100; attempt++ {
+		p := message.UniquePath(dir, name)
+		if filepath.Dir(p) != dir {
+			return "", fmt.Errorf("%w: %q", ErrSaveOutsideDir, name)
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			continue // someone created it between the check and the open
+		}
+		if err != nil {
+			return "", fmt.Errorf("save attachment: %w", err)
+		}
+		_, werr := f.Write(data)
+		cerr := f.Close()
+		if werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			_ = os.Remove(p)
+			return "", fmt.Errorf("save attachment: %w", werr)
+		}
+		return p, nil
+	}
+	return "", fmt.Errorf("save attachment: no free name for %q in %s", name, dir)
+}
+
+// SaveAttachments saves the attachments with the given indexes (all of
+// them when indexes is nil) into dir and returns the paths written. It stops
+// at the first error, returning what was saved so far.
+func SaveAttachments(dir string, m *message.Message, indexes []int) ([]string, error) {
+	if m == nil {
+		return nil, message.ErrNoSuchAttachment
+	}
+	if indexes == nil {
+		for i := range m.Attachments {
+			indexes = append(indexes, i)
+		}
+	}
+	var paths []string
+	for _, i := range indexes {
+		data, err := m.AttachmentData(i)
+		if err != nil {
+			return paths, err
+		}
+		p, err := SaveAttachment(dir, m.Attachments[i].Name, data)
+		if err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}
+
+// confirmOpenLink asks before opening a link from a message in the web
+// browser, showing the real target. Only http, https and mailto links are
+// opened.
+func confirmOpenLink(win fyne.Window, href string) {
+	u, err := url.Parse(href)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "mailto") {
+		dialog.ShowInformation(T("reader.link.title"), T("reader.link.refused", map[string]any{"URL": href}), win)
+		return
+	}
+	d := dialog.NewConfirm(T("reader.link.title"), T("reader.link.message", map[string]any{"URL": href}), func(ok bool) {
+		if ok {
+			_ = fyne.CurrentApp().OpenURL(u)
+		}
+	}, win)
+	d.SetConfirmText(T("reader.link.open"))
+	d.SetDismissText(T("dialog.cancel"))
+	d.Show()
+}

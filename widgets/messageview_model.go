@@ -1,0 +1,104 @@
+package widgets
+
+import (
+	"strconv"
+	"time"
+)
+
+// BodyBlockKind says how a BodyBlock is laid out. It mirrors the engine's
+// neutral rich-text model so that the widgets stay free of the engine.
+type BodyBlockKind uint8
+
+// Body block kinds.
+const (
+	BodyParagraph BodyBlockKind = iota
+	BodyHeading
+	BodyListItem
+	BodyQuote // a paragraph inside a quotation; see BodyBlock.QuoteDepth
+	BodyPreformatted
+	BodyRule
+	BodyImage
+	BodyTableRow // one table row; cells are separated by a " | " span
+)
+
+// BodyImageKind says where an image comes from.
+type BodyImageKind uint8
+
+// Body image kinds.
+const (
+	BodyImageRemote   BodyImageKind = iota // http/https, usually blocked
+	BodyImageCID                           // an attachment of the message
+	BodyImageEmbedded                      // a data: URI
+)
+
+// BodySpan is a run of inline text with one style. Href is the real link
+// target, shown to the reader whenever it differs from the text.
+type BodySpan struct {
+	Text   string
+	Bold   bool
+	Italic bool
+	Code   bool
+	Href   string
+}
+
+// BodyImageRef describes an image. Data holds the decoded bytes of an image
+// the view may draw (cid: attachments, data: URIs); every other image is
+// shown as a text placeholder.
+type BodyImageRef struct {
+	Alt     string
+	Kind    BodyImageKind
+	Blocked bool
+	Name    string // a name for the image resource, e.g. the attachment name
+	Data    []byte
+}
+
+// BodyBlock is one unit of the message body.
+type BodyBlock struct {
+	Kind       BodyBlockKind
+	Level      int  // heading level 1-6
+	Ordered    bool // list items
+	Depth      int  // list nesting, 1 for a top-level item
+	Number     int  // position in an ordered list, from 1
+	QuoteDepth int  // number of enclosing quotations
+	Spans      []BodySpan
+	Image      *BodyImageRef // for BodyImage
+}
+
+// AttachmentView is one attachment chip. Index is the attachment's index in
+// the message; it is what the attachment callbacks receive.
+type AttachmentView struct {
+	Index       int
+	Name        string
+	ContentType string
+	Size        int64
+}
+
+// MessageViewModel is everything the message view shows. The app builds it
+// from a parsed message.
+type MessageViewModel struct {
+	From, To, Cc  string // formatted address lists
+	Date          time.Time
+	Subject       string
+	Blocks        []BodyBlock
+	RemoteBlocked int // remote items kept out of the body
+	Attachments   []AttachmentView
+	Warnings      []string
+}
+
+// FormatSize formats a byte count for people: "512 B", "12 KB", "1.5 MB",
+// "2.0 GB".
+func FormatSize(n int64) string {
+	const k = 1024
+	switch {
+	case n < 0:
+		return "0 B"
+	case n < k:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < k*k:
+		return strconv.FormatInt((n+k/2)/k, 10) + " KB"
+	case n < k*k*k:
+		return strconv.FormatFloat(float64(n)/(k*k), 'f', 1, 64) + " MB"
+	default:
+		return strconv.FormatFloat(float64(n)/(k*k*k), 'f', 1, 64) + " GB"
+	}
+}
