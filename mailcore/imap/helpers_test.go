@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"hongyan/internal/mailtest"
 	"hongyan/mailcore/event"
+	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/store"
 )
@@ -168,3 +170,5 @@ func sameUIDs(a, b []uint32) bool {
 	}
 	return true
 }
+
+func errorsAs(err error, target **mailerr.Error) bool { return errors.As(err, target) }

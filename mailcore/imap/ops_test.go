@@ -1,0 +1,385 @@
+package imap
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+
+	"hongyan/internal/mailtest"
+	"hongyan/mailcore/event"
+	"hongyan/mailcore/mailerr"
+	"hongyan/mailcore/store"
+)
+
+func serverFlags(t *testing.T, s *mailtest.Stack, u mailtest.User, mailbox string) map[uint32][]imapv2.Flag {
+	t.Helper()
+	c := other(t, s, u)
+	if _, err := c.Select(mailbox, nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := c.Fetch(imapv2.UIDSet{{Start: 1, Stop: 0}}, &imapv2.FetchOptions{UID: true, Flags: true}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint32][]imapv2.Flag{}
+	for _, m := range msgs {
+		out[uint32(m.UID)] = m.Flags
+	}
+	return out
+}
+
+func hasFlag(fs []imapv2.Flag, f imapv2.Flag) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOfflineOperationsReplayed(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 20)
+	st := openStore(t)
+	online, _ := newAccount(t, s, u, st)
+	ctx := context.Background()
+	if err := online.SyncFolders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inbox := folder(t, st, online, "INBOX")
+	archive := folder(t, st, online, "Archive")
+	if err := online.SyncFolder(ctx, inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	online.Close()
+
+	// The same account with an unreachable server.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cfg := config(s, u)
+	cfg.Port = dead
+	rec := newRecorder()
+	off := New(cfg, st, rec.sink)
+	if err := off.SyncFolder(ctx, inbox.ID); !mailerr.Is(err, mailerr.Unreachable) {
+		t.Fatalf("offline sync: %v, want unreachable", err)
+	}
+	id := func(uid uint32) int64 {
+		m, err := st.MessageByUID(ctx, inbox.ID, uid)
+		if err != nil {
+			t.Fatalf("uid %d: %v", uid, err)
+		}
+		return m.ID
+	}
+	if err := off.SetFlags(ctx, []int64{id(1), id(2)}, store.Seen|store.Flagged, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := off.Move(ctx, []int64{id(3), id(4)}, archive.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := off.Delete(ctx, []int64{id(5)}); err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("From: Me <" + u.Address + ">\r\nTo: x@hongyan.test\r\nSubject: written offline\r\nMessage-ID: <offline.1@hongyan.test>\r\n\r\ndraft body\r\n")
+	if _, err := off.Append(ctx, store.RoleDrafts, raw, store.Seen|store.Draft); err != nil {
+		t.Fatal(err)
+	}
+	// The cache shows it all at once.
+	if m, _ := st.MessageByUID(ctx, inbox.ID, 1); m.Flags&store.Flagged == 0 || !m.Pending {
+		t.Fatalf("local flags not applied: %+v", m)
+	}
+	if n := count(t, st, archive.ID); n != 2 {
+		t.Fatalf("archive shows %d, want 2", n)
+	}
+	if n := count(t, st, inbox.ID); n != 17 {
+		t.Fatalf("inbox shows %d, want 17", n)
+	}
+	ops, _ := st.Ops(ctx, online.ID())
+	if len(ops) != 4 {
+		t.Fatalf("%d queued ops, want 4", len(ops))
+	}
+	if err := off.ReplayOps(ctx); !mailerr.Is(err, mailerr.Unreachable) {
+		t.Fatalf("offline replay: %v", err)
+	}
+
+	// Back online: replay.
+	on2, rec2 := newAccount(t, s, u, st)
+	if err := on2.ReplayOps(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ops, _ := st.Ops(ctx, online.ID()); len(ops) != 0 {
+		t.Fatalf("%d ops left", len(ops))
+	}
+	for _, e := range rec2.all() {
+		if f, ok := e.(event.OperationFailed); ok {
+			t.Fatalf("operation failed: %v", f.Err)
+		}
+	}
+	fl := serverFlags(t, s, u, "INBOX")
+	if !hasFlag(fl[1], imapv2.FlagFlagged) || !hasFlag(fl[2], imapv2.FlagSeen) {
+		t.Fatalf("server flags %v %v", fl[1], fl[2])
+	}
+	if _, ok := fl[3]; ok {
+		t.Fatal("uid 3 still in INBOX")
+	}
+	if _, ok := fl[5]; ok {
+		t.Fatal("uid 5 still in INBOX")
+	}
+	if got := len(serverFlags(t, s, u, "Archive")); got != 2 {
+		t.Fatalf("archive on server has %d", got)
+	}
+	if got := len(serverFlags(t, s, u, "Trash")); got != 1 {
+		t.Fatalf("trash on server has %d", got)
+	}
+	drafts := serverFlags(t, s, u, "Drafts")
+	if len(drafts) != 1 {
+		t.Fatalf("drafts on server has %d", len(drafts))
+	}
+	for _, f := range drafts {
+		if !hasFlag(f, imapv2.FlagDraft) {
+			t.Fatalf("draft flags %v", f)
+		}
+	}
+	// Placeholders now carry the server's UIDs; a sync adds no duplicates.
+	for _, name := range []string{"INBOX", "Archive", "Trash", "Drafts"} {
+		f := folder(t, st, on2, name)
+		if err := on2.SyncFolder(ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		uids, _ := st.UIDs(ctx, f.ID)
+		if want := serverUIDs(t, other(t, s, u), name); !sameUIDs(uids, want) {
+			t.Fatalf("%s: cache %v, server %v", name, uids, want)
+		}
+	}
+	if m, _ := st.MessageByUID(ctx, inbox.ID, 1); m.Pending {
+		t.Fatal("uid 1 still pending")
+	}
+}
+
+func TestReplayConflictReported(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 5)
+	st := openStore(t)
+	a, rec := newAccount(t, s, u, st)
+	ctx := context.Background()
+	if err := a.SyncFolders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inbox := folder(t, st, a, "INBOX")
+	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	// Another client expunges UID 2 while an operation on it is queued.
+	m, _ := st.MessageByUID(ctx, inbox.ID, 2)
+	if _, err := st.AddOp(ctx, a.ID(), store.Op{Kind: opFlags, Folder: "INBOX", UIDs: []uint32{2}, Local: []int64{m.ID}, Set: store.Flagged}); err != nil {
+		t.Fatal(err)
+	}
+	c := other(t, s, u)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imapv2.UIDSetNum(2), &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UIDExpunge(imapv2.UIDSetNum(2)).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ReplayOps(ctx); err != nil {
+		t.Fatalf("a conflict must not be fatal: %v", err)
+	}
+	var failed *event.OperationFailed
+	for _, e := range rec.all() {
+		if f, ok := e.(event.OperationFailed); ok {
+			failed = &f
+		}
+	}
+	if failed == nil || !mailerr.Is(failed.Err, mailerr.NotFound) {
+		t.Fatalf("conflict event %+v", failed)
+	}
+	if ops, _ := st.Ops(ctx, a.ID()); len(ops) != 0 {
+		t.Fatalf("%d ops left", len(ops))
+	}
+}
+
+func TestMoveDeleteAppendOnline(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 10)
+	st := openStore(t)
+	a, _ := newAccount(t, s, u, st)
+	ctx := context.Background()
+	if err := a.SyncFolders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inbox := folder(t, st, a, "INBOX")
+	trash := folder(t, st, a, "Trash")
+	sent := folder(t, st, a, "Sent")
+	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	m1, _ := st.MessageByUID(ctx, inbox.ID, 1)
+	m2, _ := st.MessageByUID(ctx, inbox.ID, 2)
+	if err := a.Move(ctx, []int64{m1.ID}, sent.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Delete(ctx, []int64{m2.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// Online: replayed at once, the rows carry the server's UIDs.
+	if ops, _ := st.Ops(ctx, a.ID()); len(ops) != 0 {
+		t.Fatalf("%d ops left while online", len(ops))
+	}
+	moved, err := st.Message(ctx, m1.ID)
+	if err != nil || moved.FolderID != sent.ID || moved.UID >= store.PlaceholderUIDBase || moved.Pending {
+		t.Fatalf("moved row %+v %v", moved, err)
+	}
+	body, err := a.FetchBody(ctx, m1.ID)
+	if err != nil || !bytes.Contains(body, []byte("Message-ID")) {
+		t.Fatalf("body of moved message: %v", err)
+	}
+	if ok, _ := st.HasBody(ctx, m1.ID); !ok {
+		t.Fatal("body not cached")
+	}
+	// Delete in Trash expunges.
+	inTrash, _ := st.Message(ctx, m2.ID)
+	if inTrash.FolderID != trash.ID {
+		t.Fatalf("deleted message in folder %d, want trash %d", inTrash.FolderID, trash.ID)
+	}
+	if err := a.Delete(ctx, []int64{m2.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := serverUIDs(t, other(t, s, u), "Trash"); len(got) != 0 {
+		t.Fatalf("trash still has %v", got)
+	}
+	if _, err := st.Message(ctx, m2.ID); err == nil {
+		t.Fatal("expunged message still cached")
+	}
+	raw := []byte("From: Me <" + u.Address + ">\r\nTo: y@hongyan.test\r\nSubject: =?UTF-8?B?5bey5Y+R6YCB?=\r\n\r\nsent body\r\n")
+	id, err := a.Append(ctx, store.RoleSent, raw, store.Seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	am, _ := st.Message(ctx, id)
+	if am.Subject != "已发送" || am.UID >= store.PlaceholderUIDBase {
+		t.Fatalf("appended row %+v", am)
+	}
+	if got := serverUIDs(t, other(t, s, u), "Sent"); len(got) != 2 {
+		t.Fatalf("sent has %v", got)
+	}
+	if _, err := a.FetchBody(ctx, 999999); !mailerr.Is(err, mailerr.Storage) && !mailerr.Is(err, mailerr.NotFound) {
+		t.Fatalf("missing message: %v", err)
+	}
+}
+
+func TestFolderCreateRenameDelete(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	st := openStore(t)
+	a, _ := newAccount(t, s, u, st)
+	ctx := context.Background()
+	if err := a.CreateFolder(ctx, "项目/2024"); err != nil {
+		t.Fatal(err)
+	}
+	f := folder(t, st, a, "项目/2024")
+	if f.Delim != "/" || !f.Subscribed || f.DisplayName() != "2024" {
+		t.Fatalf("created folder %+v", f)
+	}
+	if err := a.RenameFolder(ctx, f.ID, "项目/2025"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FolderByName(ctx, a.ID(), "项目/2024"); err == nil {
+		t.Fatal("old name still cached")
+	}
+	nf := folder(t, st, a, "项目/2025")
+	if err := a.DeleteFolder(ctx, nf.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FolderByName(ctx, a.ID(), "项目/2025"); err == nil {
+		t.Fatal("deleted folder still cached")
+	}
+	c := other(t, s, u)
+	list, err := c.List("", "*", nil).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range list {
+		if strings.HasPrefix(l.Mailbox, "项目/20") {
+			t.Fatalf("server still lists %q", l.Mailbox)
+		}
+	}
+	err = a.CreateFolder(ctx, "INBOX")
+	if !mailerr.Is(err, mailerr.ServerRefused) {
+		t.Fatalf("creating INBOX again: %v", err)
+	}
+	var me *mailerr.Error
+	if !errors.As(err, &me) || me.Text == "" {
+		t.Fatalf("refusal without the server's text: %#v", err)
+	}
+}
+
+func TestQuotaReported(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 30)
+	st := openStore(t)
+	a, rec := newAccount(t, s, u, st)
+	used, limit, err := a.Quota(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit != s.QuotaBytes || used <= 0 || used >= limit {
+		t.Fatalf("quota %d/%d, want limit %d", used, limit, s.QuotaBytes)
+	}
+	q, ok := rec.all()[len(rec.all())-1].(event.Quota)
+	if !ok || q.Used != used || q.Warning {
+		t.Fatalf("quota event %+v", q)
+	}
+}
+
+func TestIdleDeliversNewMail(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 5)
+	st := openStore(t)
+	a, rec := newAccount(t, s, u, st)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	rec.wait(t, 30*time.Second, func(e event.Event) bool {
+		p, ok := e.(event.SyncProgress)
+		return ok && p.Finished && p.Total == 5
+	})
+	// Give the IDLE connection a moment to be established.
+	time.Sleep(700 * time.Millisecond)
+	appendMsg(t, other(t, s, u), "INBOX", "pushed by idle")
+	e := rec.wait(t, 30*time.Second, func(e event.Event) bool { _, ok := e.(event.NewMail); return ok })
+	nm := e.(event.NewMail)
+	if nm.Count != 1 || nm.Latest[0].Subject != "pushed by idle" {
+		t.Fatalf("new mail %+v", nm)
+	}
+	if !a.Online() {
+		t.Fatal("not online")
+	}
+	var online bool
+	for _, e := range rec.all() {
+		if st, ok := e.(event.AccountStatus); ok && st.Online {
+			online = true
+		}
+	}
+	if !online {
+		t.Fatal("no online status event")
+	}
+}
