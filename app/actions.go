@@ -92,9 +92,18 @@ func (mv *mailView) act(f func(ctx context.Context) error) {
 
 // onSelected runs an action on the selected messages.
 func (mv *mailView) onSelected(f func(ctx context.Context, ids []int64) error) {
+	mv.onSelectedThenAdvance(false, f)
+}
+
+// onSelectedThenAdvance is onSelected for actions that take the messages
+// out of the list: with advance the next message becomes the current one.
+func (mv *mailView) onSelectedThenAdvance(advance bool, f func(ctx context.Context, ids []int64) error) {
 	ids := mv.list.selectedIDs()
 	if len(ids) == 0 {
 		return
+	}
+	if advance {
+		mv.advanceAfterRemove()
 	}
 	mv.act(func(ctx context.Context) error { return f(ctx, ids) })
 }
@@ -120,20 +129,17 @@ func (mv *mailView) forward() {
 // deleteSelected moves the selection to Trash; the next message becomes
 // the current one.
 func (mv *mailView) deleteSelected() {
-	mv.advanceAfterRemove()
-	mv.onSelected(mv.eng.Delete)
+	mv.onSelectedThenAdvance(true, mv.eng.Delete)
 }
 
 func (mv *mailView) moveToRole(role string) {
-	mv.advanceAfterRemove()
-	mv.onSelected(func(ctx context.Context, ids []int64) error { return mv.eng.MoveToRole(ctx, ids, role) })
+	mv.onSelectedThenAdvance(true, func(ctx context.Context, ids []int64) error { return mv.eng.MoveToRole(ctx, ids, role) })
 }
 
 // junk marks the selection as junk and moves it to the junk folder; not
 // junk the opposite, back to the inbox.
 func (mv *mailView) junk(isJunk bool) {
-	mv.advanceAfterRemove()
-	mv.onSelected(func(ctx context.Context, ids []int64) error {
+	mv.onSelectedThenAdvance(true, func(ctx context.Context, ids []int64) error {
 		set, clear, role := store.Junk, store.NotJunk, store.RoleJunk
 		if !isJunk {
 			set, clear, role = store.NotJunk, store.Junk, store.RoleInbox

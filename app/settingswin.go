@@ -337,10 +337,7 @@ func (sw *settingsWindow) changePassword(a account.Account) {
 		}
 		eng := sw.m.eng
 		sw.m.ui.goWork(func(context.Context) {
-			err := eng.SetPassword(a.ID, secret.RoleOutgoing, outPw)
-			if err == nil {
-				err = eng.SetPassword(a.ID, secret.RoleIncoming, inPw)
-			}
+			err := setAccountPassword(eng, a.ID, inPw, outPw)
 			sw.m.ui.do(func() {
 				if err != nil {
 					dialog.ShowError(userError(err), sw.win)
@@ -348,4 +345,20 @@ func (sw *settingsWindow) changePassword(a account.Account) {
 			})
 		})
 	}, sw.win)
+}
+
+// setAccountPassword stores new passwords and restarts the account: its
+// retrieval engine took the old password when it started.
+func setAccountPassword(eng *mailcore.Engine, id, inPw, outPw string) error {
+	if err := eng.SetPassword(id, secret.RoleOutgoing, outPw); err != nil {
+		return err
+	}
+	if err := eng.SetPassword(id, secret.RoleIncoming, inPw); err != nil {
+		return err
+	}
+	a, ok := eng.Account(id)
+	if !ok {
+		return nil
+	}
+	return eng.UpdateAccount(a)
 }

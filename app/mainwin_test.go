@@ -1,0 +1,691 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hongyan/internal/mailtest"
+	"hongyan/mailcore"
+	"hongyan/mailcore/account"
+	"hongyan/mailcore/event"
+	"hongyan/mailcore/netsec"
+	"hongyan/mailcore/secret"
+	"hongyan/mailcore/store"
+	"hongyan/widgets"
+)
+
+func TestMain(m *testing.M) { mailtest.Main(m) }
+
+// testUI stands in for fyne.Do: work finished on other goroutines queues
+// its UI part, and the test goroutine runs it while waiting. Every UI
+// change thus happens on the test goroutine, as on Fyne's one UI thread.
+type testUI struct {
+	mu sync.Mutex
+	q  []func()
+}
+
+func (u *testUI) do(f func()) {
+	u.mu.Lock()
+	u.q = append(u.q, f)
+	u.mu.Unlock()
+}
+
+func (u *testUI) pump() {
+	for {
+		u.mu.Lock()
+		q := u.q
+		u.q = nil
+		u.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, f := range q {
+			f()
+		}
+	}
+}
+
+// waitFor runs queued UI work until cond holds.
+func (u *testUI) waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		u.pump()
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+type harness struct {
+	t    testing.TB
+	st   *mailtest.Stack
+	user mailtest.User
+	mw   *mainWindow
+	ui   *testUI
+	eng  *mailcore.Engine
+	acct account.Account
+}
+
+func testAccount(st *mailtest.Stack, u mailtest.User) account.Account {
+	a := account.New()
+	a.DisplayName = "Test POP3"
+	a.Email = u.Address
+	a.Incoming = account.IncomingServer{Protocol: account.ProtocolPOP3, Host: st.Host, Port: st.POP3SPort,
+		Security: account.SecurityTLS, Username: u.Name}
+	a.Outgoing = account.OutgoingServer{Host: st.Host, Port: st.SubmissionsPort, Security: account.SecurityTLS, Username: u.Name}
+	a.Identities = []account.Identity{{Name: "Test", Address: u.Address}}
+	return a
+}
+
+// newHarness seeds n messages for a new user, opens an engine on a fresh
+// profile with a POP3 account for that user, and shows the main window.
+// With trustCA false the test CA is not trusted (certificate errors).
+func newHarness(t testing.TB, n int, password string, trustCA bool) *harness {
+	t.Helper()
+	st := mailtest.Shared(t)
+	u := st.AddUser(t)
+	if n > 0 {
+		if err := st.Seed(u, "INBOX", mailtest.GenerateMessages(n, 11)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if password == "" {
+		password = u.Password
+	}
+	a := test.NewTempApp(t)
+	dir := t.TempDir()
+	h := &harness{t: t, st: st, user: u, ui: &testUI{}}
+	h.mw = newMainWindow(a, Options{ProfileDir: dir})
+	h.mw.win.Resize(fyne.NewSize(1100, 700))
+	ctx, cancel := context.WithCancel(context.Background())
+	h.mw.ui = newUIContext(ctx, h.ui.do)
+	queue := event.NewQueue(h.ui.do, h.mw.handleEvents, 10*time.Millisecond)
+	tlsOpts := netsec.Options{}
+	if trustCA {
+		tlsOpts.RootCAs = st.CAPool
+	}
+	eng, err := mailcore.Open(mailcore.Options{ProfileDir: dir, Secrets: secret.NewSessionStore(), TLS: tlsOpts,
+		Sink: queue.Sink(), DebugDir: filepath.Join(dir, "logs")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng = eng
+	t.Cleanup(func() {
+		cancel()
+		eng.Close()
+		h.mw.ui.wg.Wait()
+		h.mw.win.Close()
+	})
+	h.acct, err = eng.AddAccount(testAccount(st, u), password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mw.engineReady(eng, nil)
+	if h.mw.mv == nil {
+		t.Fatal("the mail view is not shown although an account exists")
+	}
+	return h
+}
+
+// waitInbox waits until the inbox shows n messages in the list.
+func (h *harness) waitInbox(n int) int64 {
+	h.t.Helper()
+	var inbox int64
+	h.ui.waitFor(h.t, "the inbox in the tree", func() bool {
+		for _, uid := range h.mw.mv.tm.children[accountNode(h.acct.ID)] {
+			if h.mw.mv.tm.nodes[uid].kind == store.RoleInbox {
+				inbox = h.mw.mv.tm.nodes[uid].folder.ID
+				return true
+			}
+		}
+		return false
+	})
+	h.ui.waitFor(h.t, "the list to show the messages", func() bool {
+		_, ok := h.mw.mv.list.peek(0)
+		return h.mw.mv.list.total == n && ok
+	})
+	return inbox
+}
+
+// rows returns the message rows the list has drawn, by index.
+func (h *harness) rows() map[int]*widgets.MessageRow {
+	out := map[int]*widgets.MessageRow{}
+	for _, o := range test.LaidOutObjects(h.mw.mv.list.list) {
+		if r, ok := o.(*widgets.MessageRow); ok && r.Visible() && r.Data().ID != 0 {
+			out[r.Index] = r
+		}
+	}
+	return out
+}
+
+func (h *harness) row(i int) *widgets.MessageRow {
+	h.t.Helper()
+	r, ok := h.rows()[i]
+	if !ok {
+		h.t.Fatalf("row %d is not drawn", i)
+	}
+	return r
+}
+
+// click taps row i with modifiers held, as the desktop driver does.
+func (h *harness) click(i int, mod fyne.KeyModifier) {
+	r := h.row(i)
+	r.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary, Modifier: mod})
+	test.Tap(r)
+	h.ui.pump()
+}
+
+// treeLabels returns the names the folder tree draws.
+func treeLabels(tr *widget.Tree) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(tr) {
+		if n, ok := o.(*widgets.FolderNode); ok && n.Visible() {
+			out = append(out, n.Data().Name)
+		}
+	}
+	return out
+}
+
+func objectsText(objs []fyne.CanvasObject) string {
+	var b strings.Builder
+	for _, o := range objs {
+		switch v := o.(type) {
+		case *widget.Label:
+			b.WriteString(v.Text + "\n")
+		case *widget.Button:
+			b.WriteString(v.Text + "\n")
+		case *widget.Select:
+			b.WriteString(v.Selected + "\n")
+		case *widget.Entry:
+			b.WriteString(v.PlaceHolder + "\n")
+		}
+	}
+	return b.String()
+}
+
+func useEnglish(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+	mustSetLanguage(t, LangSystem)
+}
+
+func TestTreeAndListShowSyncedMail(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 30, "", true)
+	inbox := h.waitInbox(30)
+	mv := h.mw.mv
+
+	// The unified inbox is selected first and lists the account's inbox.
+	if mv.current != nodeUnified {
+		t.Fatalf("current node %q, want the unified inbox", mv.current)
+	}
+	h.ui.waitFor(t, "unread counts in the tree", func() bool {
+		return mv.tm.nodes[nodeUnified].unread == 30 && mv.tm.nodes[folderNode(inbox)].unread == 30
+	})
+	labels := treeLabels(mv.tree)
+	for _, want := range []string{"Unified Inbox", "Test POP3", "Inbox"} {
+		if !contains(labels, want) {
+			t.Fatalf("tree shows %q, lacks %q", labels, want)
+		}
+	}
+	if labels[0] != "Unified Inbox" {
+		t.Fatalf("first tree node %q, want the unified inbox on top", labels[0])
+	}
+	if got := h.mw.win.Title(); got != "Hongyan (30 unread)" {
+		t.Fatalf("title %q", got)
+	}
+
+	// Selecting the inbox shows the same messages, newest first, as the
+	// store has them.
+	mv.tree.Select(folderNode(inbox))
+	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok && mv.list.total == 30 })
+	want, err := h.eng.Store().Page(context.Background(), inbox, store.ByDateDesc, 0, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range want {
+		r := h.row(i)
+		d := r.Data()
+		if d.ID != m.ID || d.Subject != m.Subject || !d.Unread {
+			t.Fatalf("row %d shows %+v, want message %d %q unread", i, d, m.ID, m.Subject)
+		}
+		if d.Date == "" || !strings.Contains(d.Secondary, "B") {
+			t.Fatalf("row %d lacks date or size: %+v", i, d)
+		}
+	}
+	for i := 1; i < len(want); i++ {
+		if want[i].Date.After(want[i-1].Date) {
+			t.Fatal("store page is not newest first")
+		}
+	}
+
+	// Sorting by subject re-reads the list in that order.
+	mv.sortSelect.SetSelectedIndex(int(store.BySubject))
+	h.ui.waitFor(t, "the list sorted by subject", func() bool {
+		a, ok1 := mv.list.peek(0)
+		b, ok2 := mv.list.peek(1)
+		return ok1 && ok2 && strings.ToLower(a.Subject) <= strings.ToLower(b.Subject) && mv.list.gen > 0 && len(mv.list.loading) == 0
+	})
+	mv.sortSelect.SetSelectedIndex(int(store.ByDateDesc))
+
+	// Opening a message shows its text from the real body.
+	h.ui.waitFor(t, "date order again", func() bool { m, ok := mv.list.peek(0); return ok && m.ID == want[0].ID })
+	h.click(0, 0)
+	h.ui.waitFor(t, "the message text", func() bool {
+		return mv.view.showing == want[0].ID && mv.view.body.Text != T("view.loading") && mv.view.body.Text != ""
+	})
+	if mv.view.subject.Text != want[0].Subject {
+		t.Fatalf("view subject %q, want %q", mv.view.subject.Text, want[0].Subject)
+	}
+}
+
+func TestMultiSelectAndActions(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 20, "", true)
+	inbox := h.waitInbox(20)
+	mv := h.mw.mv
+	mv.tree.Select(folderNode(inbox))
+	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+
+	h.click(1, 0)
+	h.click(4, fyne.KeyModifierShift)
+	if n := len(mv.list.selected); n != 4 {
+		t.Fatalf("shift-click selected %d rows, want 4 (rows 1-4)", n)
+	}
+	h.click(6, fyne.KeyModifierControl)
+	h.click(2, fyne.KeyModifierControl)
+	ids := mv.list.selectedIDs()
+	if len(ids) != 4 {
+		t.Fatalf("after ctrl-clicks %d selected, want 4", len(ids))
+	}
+	for _, i := range []int{1, 3, 4, 6} {
+		if !h.row(i).Data().Selected {
+			t.Fatalf("row %d is not drawn selected", i)
+		}
+	}
+	if h.row(2).Data().Selected || h.row(0).Data().Selected {
+		t.Fatal("rows 0 or 2 drawn selected")
+	}
+	if !strings.Contains(mv.view.subject.Text, "4") {
+		t.Fatalf("view shows %q for a multi-selection", mv.view.subject.Text)
+	}
+
+	// Mark read and flag: the store changes for exactly the selection.
+	mv.markRead(true)
+	mv.toggleFlag()
+	ctx := context.Background()
+	h.ui.waitFor(t, "flags in the store", func() bool {
+		for _, id := range ids {
+			m, _ := h.eng.Store().Message(ctx, id)
+			if m.Flags&(store.Seen|store.Flagged) != store.Seen|store.Flagged {
+				return false
+			}
+		}
+		return true
+	})
+	h.ui.waitFor(t, "unread count and stars redrawn", func() bool {
+		r, ok := h.rows()[3]
+		return mv.tm.nodes[folderNode(inbox)].unread == 16 && ok && r.Data().Flagged && !r.Data().Unread
+	})
+	if h.row(0).Data().Flagged || !h.row(0).Data().Unread {
+		t.Fatal("row 0 changed although it was not selected")
+	}
+
+	// Archive has no folder on a POP3 account: the error is shown, in words.
+	mv.moveToRole(store.RoleArchive)
+	h.ui.waitFor(t, "an error dialog", func() bool { return h.mw.win.Canvas().Overlays().Top() != nil })
+	text := objectsText(test.LaidOutObjects(h.mw.win.Canvas().Overlays().Top()))
+	if !strings.Contains(text, "no longer exists") && !strings.Contains(text, "archive") {
+		t.Fatalf("error dialog says %q", text)
+	}
+	h.mw.win.Canvas().Overlays().Remove(h.mw.win.Canvas().Overlays().Top())
+
+	// Delete moves the selection to Trash.
+	mv.list.selected = map[int64]bool{ids[0]: true, ids[1]: true}
+	mv.deleteSelected()
+	trash, err := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleTrash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ui.waitFor(t, "two messages in Trash and 18 in the list", func() bool {
+		n, _, _ := h.eng.Store().Counts(ctx, trash.ID)
+		return n == 2 && mv.list.total == 18
+	})
+}
+
+func TestKeyboardShortcuts(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 12, "", true)
+	inbox := h.waitInbox(12)
+	mv := h.mw.mv
+	mv.tree.Select(folderNode(inbox))
+	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	c := h.mw.win.Canvas()
+	page, _ := h.eng.Store().Page(context.Background(), inbox, store.ByDateDesc, 0, 12)
+
+	test.TypeOnCanvas(c, "jjj")
+	if mv.list.cursor != page[2].ID {
+		t.Fatalf("after jjj the current message is %d, want row 2 (%d)", mv.list.cursor, page[2].ID)
+	}
+	test.TypeOnCanvas(c, "k")
+	if mv.list.cursor != page[1].ID {
+		t.Fatal("k did not go back one row")
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDown})
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if mv.list.cursor != page[3].ID {
+		t.Fatal("arrow down did not move down")
+	}
+	test.TypeOnCanvas(c, "J")
+	if len(mv.list.selected) != 2 {
+		t.Fatalf("shift+j selected %d, want 2", len(mv.list.selected))
+	}
+	test.TypeOnCanvas(c, "k")
+
+	// Delete key: the current message goes to Trash, the next one becomes
+	// current.
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	h.ui.waitFor(t, "the deleted message gone from the list", func() bool {
+		_, present := mv.list.indexOf(page[3].ID)
+		return mv.list.total == 11 && !present
+	})
+	if mv.list.cursor != page[4].ID {
+		t.Fatalf("after delete the current message is %d, want the next (%d)", mv.list.cursor, page[4].ID)
+	}
+
+	sc := c.(fyne.Shortcutable)
+	// Ctrl+F focuses the search field; typing a query and Enter searches.
+	sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	if c.Focused() != mv.searchEntry {
+		t.Fatal("Ctrl+F did not focus the search field")
+	}
+	words := strings.Fields(page[0].Subject)
+	test.Type(mv.searchEntry, "subject:"+words[len(words)-1])
+	mv.searchEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.ui.waitFor(t, "search results", func() bool {
+		_, ok := mv.list.src.(searchSource)
+		m, loaded := mv.list.peek(0)
+		return ok && loaded && mv.list.total >= 1 && strings.Contains(m.Subject, words[len(words)-1])
+	})
+	c.Unfocus()
+
+	// Ctrl+N opens compose: for now the placeholder says so.
+	for _, s := range []*desktop.CustomShortcut{
+		{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
+	} {
+		sc.TypedShortcut(s)
+		top := c.Overlays().Top()
+		if top == nil || !strings.Contains(objectsText(test.LaidOutObjects(top)), "not ready yet") {
+			t.Fatalf("%s opened no compose placeholder", s.ShortcutName())
+		}
+		c.Overlays().Remove(top)
+	}
+	// The compose hook gets the current message.
+	var replied int64
+	var all bool
+	old := openReply
+	openReply = func(_ *mainWindow, id int64, a bool) { replied, all = id, a }
+	defer func() { openReply = old }()
+	test.TypeOnCanvas(c, "j")
+	sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift})
+	if replied == 0 || replied != mv.list.cursor || !all {
+		t.Fatalf("reply all hook got %d (all=%v), want the current message %d", replied, all, mv.list.cursor)
+	}
+	replied = 0
+	sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault})
+	if replied != mv.list.cursor || all {
+		t.Fatalf("reply hook got %d (all=%v)", replied, all)
+	}
+	var forwarded int64
+	oldF := openForward
+	openForward = func(_ *mainWindow, id int64) { forwarded = id }
+	defer func() { openForward = oldF }()
+	sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	if forwarded != mv.list.cursor {
+		t.Fatalf("forward hook got %d, want %d", forwarded, mv.list.cursor)
+	}
+}
+
+func TestSelectionKeptWhenNewMailArrives(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 40, "", true)
+	inbox := h.waitInbox(40)
+	mv := h.mw.mv
+	mv.tree.Select(folderNode(inbox))
+	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	h.click(3, 0)
+	chosen := mv.list.cursor
+
+	// Scroll down a little so that the view has to stay put.
+	mv.list.list.ScrollToOffset(5 * mv.list.rowPitch)
+	topBefore, _ := mv.list.peek(int(mv.list.list.GetScrollOffset() / mv.list.rowPitch))
+
+	// New mail whose dates are the newest.
+	fresh := [][]byte{}
+	for i, raw := range mailtest.GenerateMessages(3, 77) {
+		s := string(raw)
+		date := time.Now().Add(-time.Duration(i) * time.Minute).Format(time.RFC1123Z)
+		if j := strings.Index(s, "Date: "); j >= 0 {
+			k := strings.Index(s[j:], "\r\n")
+			if k < 0 {
+				k = strings.Index(s[j:], "\n")
+			}
+			s = s[:j] + "Date: " + date + s[j+k:]
+		}
+		fresh = append(fresh, []byte(s))
+	}
+	if err := h.st.Seed(h.user, "INBOX", fresh); err != nil {
+		t.Fatal(err)
+	}
+	h.eng.CheckNow(h.acct.ID)
+	h.ui.waitFor(t, "the new mail in the list", func() bool { return mv.list.total == 43 && len(mv.list.loading) == 0 })
+	h.ui.waitFor(t, "the list reloaded", func() bool { _, ok := mv.list.indexOf(chosen); return ok })
+
+	if mv.list.cursor != chosen || !mv.list.selected[chosen] || len(mv.list.selected) != 1 {
+		t.Fatalf("selection changed: cursor %d selected %v, want %d", mv.list.cursor, mv.list.selected, chosen)
+	}
+	i, _ := mv.list.indexOf(chosen)
+	if i != 6 {
+		t.Fatalf("the selected message is at row %d, want 6 (3 newer messages above)", i)
+	}
+	topAfter, _ := mv.list.peek(int(mv.list.list.GetScrollOffset()/mv.list.rowPitch + 0.5))
+	if topAfter.ID != topBefore.ID {
+		t.Fatalf("the top row changed from %q to %q: scroll position not kept", topBefore.Subject, topAfter.Subject)
+	}
+	// 43 messages, one of them read when it was shown.
+	h.ui.waitFor(t, "the unread count in the title", func() bool { return h.mw.win.Title() == "Hongyan (42 unread)" })
+}
+
+func TestWrongPasswordBannerAndRetry(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 3, "not-the-password", true)
+	mv := h.mw.mv
+	h.ui.waitFor(t, "the failure banner", func() bool { return len(mv.banner.Objects) > 0 })
+	text := objectsText(test.LaidOutObjects(mv.banner))
+	if !strings.Contains(text, "did not accept the user name or password") || !strings.Contains(text, "Retry") {
+		t.Fatalf("banner says %q", text)
+	}
+	if strings.Contains(text, "Trust") {
+		t.Fatal("a wrong password offers to trust a certificate")
+	}
+	// Fix the password: the account recovers and the banner goes.
+	if err := setAccountPassword(h.eng, h.acct.ID, h.user.Password, h.user.Password); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.waitFor(t, "the banner to clear and mail to arrive", func() bool {
+		return len(mv.banner.Objects) == 0 && mv.tm.nodes[nodeUnified].unread == 3
+	})
+}
+
+func TestUntrustedCertificateTrustButton(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 2, "", false)
+	mv := h.mw.mv
+	h.ui.waitFor(t, "the certificate banner", func() bool { return len(mv.banner.Objects) > 0 })
+	var trust *widget.Button
+	for _, o := range test.LaidOutObjects(mv.banner) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Trust this certificate" {
+			trust = b
+		}
+	}
+	text := objectsText(test.LaidOutObjects(mv.banner))
+	if trust == nil || !strings.Contains(text, "not trusted") {
+		t.Fatalf("banner %q has no Trust button", text)
+	}
+	test.Tap(trust)
+	top := h.mw.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("Trust opened no confirmation")
+	}
+	var yes *widget.Button
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Yes" {
+			yes = b
+		}
+	}
+	if yes == nil {
+		t.Fatalf("no Yes button in %q", objectsText(test.LaidOutObjects(top)))
+	}
+	test.Tap(yes)
+	h.ui.waitFor(t, "mail after trusting the certificate", func() bool {
+		return len(mv.banner.Objects) == 0 && mv.tm.nodes[nodeUnified].unread == 2
+	})
+	a, _ := h.eng.Account(h.acct.ID)
+	if len(a.TrustedCerts) != 1 {
+		t.Fatalf("trusted certificates: %+v", a.TrustedCerts)
+	}
+}
+
+func TestFolderCreateRenameDeleteFromTree(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 2, "", true)
+	h.waitInbox(2)
+	mv := h.mw.mv
+	c := h.mw.win.Canvas()
+	submit := func(text, button string) {
+		t.Helper()
+		top := c.Overlays().Top()
+		if top == nil {
+			t.Fatal("no dialog")
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			if e, ok := o.(*widget.Entry); ok && text != "" {
+				e.SetText(text)
+			}
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			if b, ok := o.(*widget.Button); ok && b.Text == button {
+				test.Tap(b)
+				return
+			}
+		}
+		t.Fatalf("no %q button in %q", button, objectsText(test.LaidOutObjects(top)))
+	}
+	find := func(name string) string {
+		for uid, n := range mv.tm.nodes {
+			if n.folder.Name == name {
+				return uid
+			}
+		}
+		return ""
+	}
+	mv.newFolder(accountNode(h.acct.ID))
+	submit("Projects", "Create")
+	h.ui.waitFor(t, "the new folder in the tree", func() bool { return find("Projects") != "" })
+	if !contains(treeLabels(mv.tree), "Projects") {
+		t.Fatalf("tree draws %q", treeLabels(mv.tree))
+	}
+	mv.renameFolder(find("Projects"))
+	submit("Plans", "Rename")
+	h.ui.waitFor(t, "the renamed folder", func() bool { return find("Plans") != "" && find("Projects") == "" })
+	mv.deleteFolder(find("Plans"))
+	submit("", "Yes")
+	h.ui.waitFor(t, "the folder gone", func() bool { return find("Plans") == "" })
+}
+
+func TestChineseMailView(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+	mustSetLanguage(t, LangChinese)
+	defer mustSetLanguage(t, LangSystem)
+	h := newHarness(t, 5, "", true)
+	h.waitInbox(5)
+	mv := h.mw.mv
+	h.ui.waitFor(t, "unread counts", func() bool { return mv.tm.nodes[nodeUnified].unread == 5 })
+	labels := treeLabels(mv.tree)
+	for _, want := range []string{"统一收件箱", "收件箱"} {
+		if !contains(labels, want) {
+			t.Fatalf("tree %q lacks %q", labels, want)
+		}
+	}
+	if mv.sortSelect.Selected != "最新的在前" || mv.searchEntry.PlaceHolder == T("search.placeholder", nil) && !strings.Contains(mv.searchEntry.PlaceHolder, "搜索") {
+		t.Fatalf("sort %q, search %q", mv.sortSelect.Selected, mv.searchEntry.PlaceHolder)
+	}
+	if got := h.mw.win.Title(); got != "鸿雁（5 封未读）" {
+		t.Fatalf("title %q", got)
+	}
+	if d := formatDate(time.Now().Add(-24*time.Hour), time.Now()); d != "昨天" {
+		t.Fatalf("yesterday is %q", d)
+	}
+}
+
+func TestNewMailNotificationText(t *testing.T) {
+	useEnglish(t)
+	one := newMailNotification([]event.NewMail{{Count: 1, Latest: []event.MailSummary{{From: "Ann", Subject: "Lunch"}}}})
+	if one.Title != "Ann" || one.Content != "Lunch" {
+		t.Fatalf("single: %+v", one)
+	}
+	many := newMailNotification([]event.NewMail{
+		{Count: 2, Latest: []event.MailSummary{{From: "A", Subject: "1"}, {From: "B", Subject: "2"}}},
+		{Count: 5, Latest: []event.MailSummary{{From: "C", Subject: "3"}, {From: "D", Subject: "4"}}},
+	})
+	if many.Title != "7 new messages" || !strings.Contains(many.Content, "A: 1") || strings.Contains(many.Content, "D: 4") ||
+		!strings.Contains(many.Content, "and 4 more") {
+		t.Fatalf("grouped: %+v", many)
+	}
+	if newMailNotification(nil) != nil {
+		t.Fatal("empty batch notified")
+	}
+}
+
+func TestFormatDate(t *testing.T) {
+	useEnglish(t)
+	now := time.Date(2026, 3, 10, 15, 0, 0, 0, time.Local)
+	for _, c := range []struct {
+		d    time.Time
+		want string
+	}{
+		{time.Date(2026, 3, 10, 9, 5, 0, 0, time.Local), "09:05"},
+		{time.Date(2026, 3, 9, 23, 0, 0, 0, time.Local), "Yesterday"},
+		{time.Date(2025, 12, 1, 8, 0, 0, 0, time.Local), "2025-12-01"},
+	} {
+		if got := formatDate(c.d, now); got != c.want {
+			t.Errorf("formatDate(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestThemeVariantWrapper(t *testing.T) {
+	dark := themeFor(ThemeDark)
+	light := themeFor(ThemeLight)
+	bgD := dark.Color("background", 0)
+	bgL := light.Color("background", 1)
+	if bgD == bgL {
+		t.Fatal("light and dark backgrounds are the same")
+	}
+	if dark.Color("background", 1) != bgD {
+		t.Fatal("dark theme follows the requested variant")
+	}
+}
