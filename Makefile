@@ -28,3 +28,13 @@ clean:
 ## test: install the test stack (Xvfb, keyring, Dovecot, Postfix) and run every test
 test:
 	bash scripts/test.sh
+
+.PHONY: bench bench-deps
+## bench: run the benchmarks against the real mail stack (BENCH_N messages, default 100000); writes bench-results/
+bench: bench-deps
+	$(GO) run ./bench
+
+## bench-deps: tools the benchmark compares against (NeoMutt, driven in tmux)
+bench-deps:
+	@command -v neomutt >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1 || \
+		(apt-get update && apt-get install -y neomutt tmux)

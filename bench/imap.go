@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"syscall"
+	"time"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"hongyan/internal/mailtest"
+	imapsync "hongyan/mailcore/imap"
+	"hongyan/mailcore/netsec"
+	"hongyan/mailcore/store"
+)
+
+func init() {
+	Register(Metric{Name: "imap", Order: 10, Run: imapMetrics})
+	Register(Metric{Name: "neomutt", Order: 11, Run: neomuttMetric})
+}
+
+const childEnv = "HONGYAN_BENCH_CHILD"
+
+// warmIMAP runs one untimed full fetch so that Dovecot's index and cache
+// are built before anything is timed.
+func warmIMAP(env *Env) func(mailtest.User) error {
+	return func(u mailtest.User) error {
+		_, _, err := rawFetch(env.Ctx, env.Stack.Addr(env.Stack.IMAPSPort), env.Stack.TLSConfig(), u.Name, u.Password)
+		return err
+	}
+}
+
+func imapConfig(s *mailtest.Stack, u mailtest.User) imapsync.Config {
+	return imapsync.Config{AccountID: "bench", Host: s.Host, Port: s.IMAPSPort, Security: imapsync.SecurityTLS,
+		Username: u.Name, Password: u.Password, TLS: netsec.Options{RootCAs: s.CAPool}}
+}
+
+type childResult struct {
+	Seconds  float64 `json:"seconds"`
+	Messages int     `json:"messages"`
+}
+
+// runChild performs the cold sync in a process of its own, so that its
+// peak RSS can be read by the parent.
+func runChild(kind string) int {
+	if kind != "imap-sync" {
+		fmt.Fprintln(os.Stderr, "unknown child", kind)
+		return 2
+	}
+	pem, err := os.ReadFile(os.Getenv("BENCH_CAFILE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	port, _ := strconv.Atoi(os.Getenv("BENCH_PORT"))
+	st, err := store.Open(os.Getenv("BENCH_STORE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer st.Close()
+	cfg := imapsync.Config{AccountID: "bench", Host: os.Getenv("BENCH_HOST"), Port: port, Security: imapsync.SecurityTLS,
+		Username: os.Getenv("BENCH_USER"), Password: os.Getenv("BENCH_PASS"), TLS: netsec.Options{RootCAs: pool}}
+	ctx := context.Background()
+	start := time.Now()
+	a := imapsync.New(cfg, st, nil)
+	defer a.Close()
+	if err := a.SyncFolders(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	inbox, err := st.FolderByRole(ctx, "bench", store.RoleInbox)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	secs := time.Since(start).Seconds()
+	n, _, _ := st.Counts(ctx, inbox.ID)
+	_ = json.NewEncoder(os.Stdout).Encode(childResult{Seconds: secs, Messages: n})
+	return 0
+}
+
+func imapMetrics(env *Env) ([]Result, error) {
+	s := env.Stack
+	u, err := env.SeededUser("imap", warmIMAP(env))
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+
+	// Baseline: raw pipelined FETCH (best of 2).
+	var raw time.Duration
+	for i := 0; i < 2; i++ {
+		n, d, err := rawFetch(env.Ctx, s.Addr(s.IMAPSPort), s.TLSConfig(), u.Name, u.Password)
+		if err != nil {
+			return out, err
+		}
+		if n != env.N {
+			return out, fmt.Errorf("raw fetch saw %d messages, want %d", n, env.N)
+		}
+		if raw == 0 || d < raw {
+			raw = d
+		}
+	}
+	out = append(out, Result{Name: "imap.raw_fetch", Value: raw.Seconds(), Unit: "s", Note: "baseline: minimal client, one pipelined UID FETCH 1:*"})
+
+	// Cold sync in a child process: time and peak RSS.
+	dbPath := filepath.Join(env.Dir, "imap-cold.db")
+	self, err := os.Executable()
+	if err != nil {
+		return out, err
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), childEnv+"=imap-sync", "BENCH_CAFILE="+s.CAFile, "BENCH_HOST="+s.Host,
+		"BENCH_PORT="+strconv.Itoa(s.IMAPSPort), "BENCH_USER="+u.Name, "BENCH_PASS="+u.Password, "BENCH_STORE="+dbPath)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		return out, fmt.Errorf("cold sync child: %w", err)
+	}
+	var cr childResult
+	if err := json.Unmarshal(stdout, &cr); err != nil {
+		return out, fmt.Errorf("cold sync child output %q: %w", stdout, err)
+	}
+	if cr.Messages != env.N {
+		return out, fmt.Errorf("cold sync cached %d messages, want %d", cr.Messages, env.N)
+	}
+	out = append(out, Result{Name: "imap.cold_sync", Value: cr.Seconds, Unit: "s", Goal: "ratio <= 1.3"}.WithBaseline("raw_fetch", raw.Seconds()))
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		out = append(out, Result{Name: "imap.sync_peak_rss", Value: float64(ru.Maxrss) / 1024, Unit: "MB", Goal: "<= 250",
+			Note: "peak RSS of a process doing the cold sync"})
+	}
+
+	// Warm reopen: a new engine over the synced cache, nothing changed.
+	st, err := store.Open(dbPath)
+	if err != nil {
+		return out, err
+	}
+	defer st.Close()
+	ctx := env.Ctx
+	inbox, err := st.FolderByRole(ctx, "bench", store.RoleInbox)
+	if err != nil {
+		return out, err
+	}
+	var reopen []time.Duration
+	var a *imapsync.Account
+	for i := 0; i < 5; i++ {
+		if a != nil {
+			a.Close()
+		}
+		start := time.Now()
+		a = imapsync.New(imapConfig(s, u), st, nil)
+		if err := a.SyncFolder(ctx, inbox.ID); err != nil {
+			return out, err
+		}
+		page, err := st.Page(ctx, inbox.ID, store.ByDateDesc, 0, 50)
+		if err != nil || len(page) != 50 {
+			return out, fmt.Errorf("first page: %d rows, %v", len(page), err)
+		}
+		reopen = append(reopen, time.Since(start))
+	}
+	defer a.Close()
+	out = append(out, Result{Name: "imap.warm_reopen", Value: ms(median(reopen)), Unit: "ms", Goal: "<= 100",
+		Note: "connect, login, SELECT, resync check, first page of 50"})
+
+	// Flag resync: another client changes 100 flags.
+	oc, err := imapclient.DialTLS(s.Addr(s.IMAPSPort), &imapclient.Options{TLSConfig: s.TLSConfig()})
+	if err != nil {
+		return out, err
+	}
+	defer oc.Close()
+	if err := oc.Login(u.Name, u.Password).Wait(); err != nil {
+		return out, err
+	}
+	if _, err := oc.Select("INBOX", nil).Wait(); err != nil {
+		return out, err
+	}
+	var flagTimes []time.Duration
+	for round := 0; round < 3; round++ {
+		var set imapv2.UIDSet
+		for i := 0; i < 100; i++ {
+			set.AddNum(imapv2.UID(1 + (i*97+(round/2)*13)%env.N))
+		}
+		op := imapv2.StoreFlagsAdd
+		if round%2 == 1 {
+			op = imapv2.StoreFlagsDel
+		}
+		if err := oc.Store(set, &imapv2.StoreFlags{Op: op, Silent: true, Flags: []imapv2.Flag{imapv2.FlagFlagged}}, nil).Close(); err != nil {
+			return out, err
+		}
+		start := time.Now()
+		stats, err := a.SyncFolderStats(ctx, inbox.ID)
+		if err != nil {
+			return out, err
+		}
+		flagTimes = append(flagTimes, time.Since(start))
+		if stats.FlagsChanged == 0 {
+			return out, fmt.Errorf("flag resync saw no change")
+		}
+	}
+	out = append(out, Result{Name: "imap.flag_resync", Value: ms(median(flagTimes)), Unit: "ms", Goal: "<= 300",
+		Note: "100 flags changed by another client"})
+
+	// Store: one page of 50 rows.
+	var pages []time.Duration
+	for i := 0; i < 21; i++ {
+		start := time.Now()
+		page, err := st.Page(ctx, inbox.ID, store.ByDateDesc, (i%3)*50, 50)
+		if err != nil || len(page) != 50 {
+			return out, fmt.Errorf("page: %d rows, %v", len(page), err)
+		}
+		pages = append(pages, time.Since(start))
+	}
+	out = append(out, Result{Name: "store.first_page", Value: ms(median(pages)), Unit: "ms", Goal: "<= 5"})
+	return out, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
