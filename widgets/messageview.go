@@ -40,6 +40,9 @@ type MessageView struct {
 	quoted     []fyne.CanvasObject
 	showQuoted bool
 	quoteBtn   *widget.Button
+	moreBtn    *widget.Button
+	bodyBox    *fyne.Container
+	pending    []BodyBlock
 
 	// Exposed for tests and keyboard handling.
 	showRemoteBtn, alwaysRemoteBtn *widget.Button
@@ -69,6 +72,8 @@ func (v *MessageView) Model() *MessageViewModel { return v.model }
 func (v *MessageView) SetMessage(m *MessageViewModel) {
 	v.model = m
 	v.quoted = nil
+	v.pending = nil
+	v.bodyBox, v.moreBtn = nil, nil
 	v.chips = nil
 	v.quoteBtn, v.saveAllBtn, v.banner = nil, nil, nil
 	v.showRemoteBtn, v.alwaysRemoteBtn = nil, nil
@@ -78,8 +83,6 @@ func (v *MessageView) SetMessage(m *MessageViewModel) {
 		v.root.Refresh()
 		return
 	}
-	top := v.buildHeader(m)
-
 	body := make([]fyne.CanvasObject, 0, 8)
 	if list, chips, all := attachmentList(m.Attachments,
 		func(i int) {
@@ -100,41 +103,122 @@ func (v *MessageView) SetMessage(m *MessageViewModel) {
 		v.chips, v.saveAllBtn = chips, all
 		body = append(body, list, widget.NewSeparator())
 	}
-	chunks := buildBody(m.Blocks, func(u string) {
-		if v.OnLink != nil {
-			v.OnLink(u)
-		}
+	v.pending = m.Blocks
+	v.bodyBox = container.NewVBox()
+	body = append(body, v.bodyBox)
+	v.moreBtn = widget.NewButtonWithIcon(lang.X("reader.show_more", "Show the rest of the message"), theme.MoreVerticalIcon(), func() {
+		v.LoadMore()
 	})
-	plain := 0
-	for _, c := range chunks {
-		body = append(body, c.obj)
-		if c.quote {
-			v.quoted = append(v.quoted, c.obj)
+	v.moreBtn.Importance = widget.LowImportance
+	body = append(body, container.NewHBox(v.moreBtn))
+
+	plain, quoted := 0, 0
+	for i := range m.Blocks {
+		if m.Blocks[i].QuoteDepth > 0 {
+			quoted++
 		} else {
 			plain++
 		}
 	}
 	// With nothing but quotation, hiding it would leave an empty page.
 	v.showQuoted = plain == 0
-	if len(v.quoted) > 0 {
+	if quoted > 0 {
 		v.quoteBtn = widget.NewButtonWithIcon("", theme.MoreHorizontalIcon(), func() {
 			v.SetQuotedShown(!v.showQuoted)
 		})
 		v.quoteBtn.Importance = widget.LowImportance
-		body = append(body, container.NewHBox(v.quoteBtn))
 	}
-	v.applyQuoted()
 
 	v.scroll = container.NewVScroll(container.NewPadded(container.NewVBox(body...)))
-	v.root.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, v.scroll)}
+	v.scroll.OnScrolled = func(fyne.Position) { v.loadIfNearEnd() }
+	v.root.Objects = []fyne.CanvasObject{container.NewBorder(v.buildHeader(m), nil, nil, nil, v.scroll)}
+	v.loadPage()
+	v.applyQuoted()
 	v.root.Refresh()
+}
+
+// PageTextBudget is about how much body text (in characters) the view lays
+// out at once. Long messages are shown page by page as the reader scrolls
+// towards the end (or taps "Show the rest of the message"): laying out
+// hundreds of kilobytes of wrapped text up front would make opening the
+// message slow.
+const PageTextBudget = 6000
+
+// Pending reports whether part of the body is not laid out yet.
+func (v *MessageView) Pending() bool { return len(v.pending) > 0 }
+
+// LoadMore lays out the next page of a long body.
+func (v *MessageView) LoadMore() {
+	if len(v.pending) == 0 {
+		return
+	}
+	v.loadPage()
+	v.applyQuoted()
+	v.bodyBox.Refresh()
+}
+
+// LoadAll lays out the whole body (for printing, find in page, tests).
+func (v *MessageView) LoadAll() {
+	for len(v.pending) > 0 {
+		v.loadPage()
+	}
+	v.applyQuoted()
+	if v.bodyBox != nil {
+		v.bodyBox.Refresh()
+	}
+}
+
+func (v *MessageView) loadIfNearEnd() {
+	if len(v.pending) == 0 || v.scroll == nil {
+		return
+	}
+	view := v.scroll.Size().Height
+	if v.scroll.Offset.Y+2*view >= v.scroll.Content.MinSize().Height {
+		v.LoadMore()
+	}
+}
+
+// loadPage moves the next blocks worth about PageTextBudget characters
+// from pending into the body.
+func (v *MessageView) loadPage() {
+	n, budget := 0, 0
+	for n < len(v.pending) && (n == 0 || budget < PageTextBudget) {
+		b := &v.pending[n]
+		for _, s := range b.Spans {
+			budget += len(s.Text)
+		}
+		if b.Kind == BodyImage || b.Kind == BodyRule {
+			budget += 200
+		}
+		n++
+	}
+	// Hidden quotations cost nothing to show: take them along so that a
+	// page never ends up empty on screen.
+	for n < len(v.pending) && v.pending[n].QuoteDepth > 0 && !v.showQuoted {
+		n++
+	}
+	page := v.pending[:n]
+	v.pending = v.pending[n:]
+	for _, c := range buildBody(page, func(u string) {
+		if v.OnLink != nil {
+			v.OnLink(u)
+		}
+	}) {
+		v.bodyBox.Add(c.obj)
+		if c.quote {
+			v.quoted = append(v.quoted, c.obj)
+		}
+	}
+	if v.moreBtn != nil && len(v.pending) == 0 {
+		v.moreBtn.Hide()
+	}
 }
 
 // QuotedShown reports whether quoted text is visible.
 func (v *MessageView) QuotedShown() bool { return v.showQuoted }
 
 // HasQuoted reports whether the message has quoted text to toggle.
-func (v *MessageView) HasQuoted() bool { return len(v.quoted) > 0 }
+func (v *MessageView) HasQuoted() bool { return v.quoteBtn != nil }
 
 // SetQuotedShown shows or hides quoted text.
 func (v *MessageView) SetQuotedShown(show bool) {
@@ -160,6 +244,7 @@ func (v *MessageView) applyQuoted() {
 	if v.scroll != nil {
 		v.scroll.Content.Refresh()
 	}
+	v.loadIfNearEnd()
 }
 
 // QuoteToggle returns the "Show quoted text" button, or nil when the
@@ -239,6 +324,9 @@ func (v *MessageView) buildHeader(m *MessageViewModel) fyne.CanvasObject {
 		b.Importance = widget.LowImportance
 	}
 	toolbar := container.NewHBox(layout.NewSpacer(), v.sourceBtn, v.emlBtn, v.browserBtn)
+	if v.quoteBtn != nil {
+		toolbar.Objects = append([]fyne.CanvasObject{v.quoteBtn}, toolbar.Objects...)
+	}
 
 	parts := []fyne.CanvasObject{toolbar, subj, form}
 	if m.RemoteBlocked > 0 {
