@@ -344,7 +344,9 @@ func (v *MessageView) buildHeader(m *MessageViewModel) fyne.CanvasObject {
 
 func (v *MessageView) remoteBanner(n int) fyne.CanvasObject {
 	v.banner = widget.NewLabel(lang.X("reader.remote.blocked", "Remote content blocked: {{.Count}} items", map[string]any{"Count": n}))
-	v.banner.Wrapping = fyne.TextWrapWord
+	// One line: a wrapping label would be measured before it has a width
+	// and make the banner very tall.
+	v.banner.Truncation = fyne.TextTruncateEllipsis
 	v.showRemoteBtn = widget.NewButton(lang.X("reader.remote.show", "Show remote content"), func() {
 		if v.OnShowRemote != nil {
 			v.OnShowRemote()
