@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"hongyan/mailcore/message"
 	"hongyan/widgets"
@@ -231,4 +232,95 @@ func confirmOpenLink(win fyne.Window, href string) {
 	d.SetConfirmText(T("reader.link.open"))
 	d.SetDismissText(T("dialog.cancel"))
 	d.Show()
+}
+
+// wireReadView connects the actions of a message view that need nothing
+// but the parsed message: links (confirmed first), attachments saved into a
+// folder the user picks, the source in its own window and the sanitised
+// HTML opened in the browser. Remote content, "Save as .eml" and the
+// per-sender choice need the engine and are left to the caller.
+func wireReadView(v *widgets.MessageView, win fyne.Window, m *message.Message) {
+	a := fyne.CurrentApp()
+	v.OnLink = func(href string) { confirmOpenLink(win, href) }
+	saveInto := func(indexes []int) {
+		dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err != nil || dir == nil {
+				return
+			}
+			paths, err := SaveAttachments(dir.Path(), m, indexes)
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("%s", T("reader.save_failed", map[string]any{"Error": err})), win)
+				return
+			}
+			if len(paths) > 0 {
+				dialog.ShowInformation(T("reader.attach.save"), T("reader.saved", map[string]any{"Path": strings.Join(paths, "\n")}), win)
+			}
+		}, win)
+	}
+	v.OnSaveAttachment = func(i int) { saveInto([]int{i}) }
+	v.OnSaveAll = func() { saveInto(nil) }
+	v.OnViewSource = func() { showSourceWindow(a, m) }
+	v.OnOpenInBrowser = func() {
+		doc := message.SanitizedHTMLDocument(m, false)
+		go func() {
+			f, err := os.CreateTemp("", "hongyan-*.html")
+			if err == nil {
+				_, err = f.Write(doc)
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+			}
+			fyne.Do(func() {
+				if err != nil {
+					dialog.ShowError(err, win)
+					return
+				}
+				_ = a.OpenURL(&url.URL{Scheme: "file", Path: f.Name()})
+			})
+		}()
+	}
+}
+
+// maxSourceShown caps the raw source put into the source window.
+const maxSourceShown = 2 << 20
+
+// showSourceWindow shows the raw message, read-only.
+func showSourceWindow(a fyne.App, m *message.Message) fyne.Window {
+	w := a.NewWindow(T("reader.view_source") + " — " + m.Subject)
+	raw := m.Raw
+	if len(raw) > maxSourceShown {
+		raw = raw[:maxSourceShown]
+	}
+	e := widget.NewMultiLineEntry()
+	e.SetText(strings.ToValidUTF8(string(raw), "\uFFFD"))
+	e.TextStyle = fyne.TextStyle{Monospace: true}
+	e.Wrapping = fyne.TextWrapBreak
+	e.Disable()
+	w.SetContent(e)
+	w.Resize(fyne.NewSize(800, 600))
+	w.Show()
+	return w
+}
+
+// openMessageWindow shows m in a window of its own.
+func openMessageWindow(a fyne.App, m *message.Message) (fyne.Window, *widgets.MessageView) {
+	title := m.Subject
+	if strings.TrimSpace(title) == "" {
+		title = T("reader.no_subject")
+	}
+	w := a.NewWindow(title)
+	v := widgets.NewMessageView()
+	vm := messageViewModel(m)
+	v.SetMessage(&vm)
+	wireReadView(v, w, m)
+	w.SetContent(v)
+	w.Resize(fyne.NewSize(900, 700))
+	w.Show()
+	return w, v
+}
+
+// OpenMessageWindow shows a parsed message in a window of its own with the
+// actions that need no engine wired (see wireReadView).
+func OpenMessageWindow(a fyne.App, m *message.Message) (fyne.Window, *widgets.MessageView) {
+	return openMessageWindow(a, m)
 }
