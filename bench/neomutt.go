@@ -24,12 +24,13 @@ func neomuttMetric(env *Env) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := func() (time.Duration, error) {
+	raw := rawBaseline
+	if raw == 0 {
 		_, d, err := rawFetch(env.Ctx, s.Addr(s.IMAPSPort), s.TLSConfig(), u.Name, u.Password)
-		return d, err
-	}()
-	if err != nil {
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		raw = d
 	}
 	dir := filepath.Join(env.Dir, "neomutt")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
