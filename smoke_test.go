@@ -143,9 +143,16 @@ func buildBinary(t *testing.T) string {
 // screenshot once the screen has a drawn window and has stopped changing.
 func runAndShoot(t *testing.T, bin, display, langEnv string) ([]byte, image.Image) {
 	t.Helper()
+	return runAndShootProfile(t, bin, display, langEnv, filepath.Join(t.TempDir(), "profile"), nil, nil, 500)
+}
+
+// runAndShootProfile is runAndShoot on a given profile with extra
+// environment variables; ready, if set, must report true before the
+// screen counts as settled.
+func runAndShootProfile(t *testing.T, bin, display, langEnv, profile string, extraEnv []string, ready func() bool, minColours int) ([]byte, image.Image) {
+	t.Helper()
 	importPath := needTool(t, "import", "imagemagick")
 	home := t.TempDir()
-	profile := filepath.Join(t.TempDir(), "profile")
 
 	cmd := exec.Command(bin, "--profile", profile)
 	env := []string{}
@@ -161,6 +168,7 @@ func runAndShoot(t *testing.T, bin, display, langEnv string) ([]byte, image.Imag
 	cmd.Env = append(env, "DISPLAY="+display, "HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"), "LANG="+langEnv)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	var logBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
 	if err := cmd.Start(); err != nil {
@@ -185,7 +193,7 @@ func runAndShoot(t *testing.T, bin, display, langEnv string) ([]byte, image.Imag
 		}
 	}()
 
-	const minColours, minCovered = 500, 0.5
+	const minCovered = 0.5
 	var prev []byte
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -199,12 +207,13 @@ func runAndShoot(t *testing.T, bin, display, langEnv string) ([]byte, image.Imag
 			t.Fatal(err)
 		}
 		colours, covered := imageStats(img)
-		if colours >= minColours && covered >= minCovered && bytes.Equal(raw, prev) {
+		if colours >= minColours && covered >= minCovered && bytes.Equal(raw, prev) && (ready == nil || ready()) {
 			// Settled: two identical frames a second apart.
 			t.Logf("LANG=%s: %d colours, %.0f%% of the screen drawn", langEnv, colours, covered*100)
 			return raw, img
 		}
 		if time.Now().After(deadline) {
+			saveArtifact(t, "failed-"+langEnv+".png", raw)
 			t.Fatalf("LANG=%s: no settled window after 60s (last frame: %d colours, %.0f%% drawn; want >= %d and >= %.0f%%)\n%s",
 				langEnv, colours, covered*100, minColours, minCovered*100, logBuf.String())
 		}

@@ -62,7 +62,11 @@ func Run(opts Options) error {
 	// off the UI goroutine and hands the engine over when ready.
 	mw.ui.goWork(func(context.Context) {
 		eng, err := mailcore.Open(mailcore.Options{ProfileDir: opts.ProfileDir, Sink: queue.Sink()})
-		fyne.Do(func() { mw.engineReady(eng, err) })
+		tray := trayHostRunning()
+		fyne.Do(func() {
+			mw.trayHost = tray
+			mw.engineReady(eng, err)
+		})
 	})
 	mw.win.ShowAndRun()
 

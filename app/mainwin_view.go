@@ -29,6 +29,7 @@ type messagePane struct {
 	date     *widget.Label
 	body     *widget.Label
 	scroll   *container.Scroll
+	head     *fyne.Container
 	showing  int64
 	gen      int
 	markRead *time.Timer
@@ -44,8 +45,8 @@ func newMessagePane(mv *mailView) *messagePane {
 	p.body.Wrapping = fyne.TextWrapWord
 	p.body.Selectable = true
 	p.scroll = container.NewVScroll(p.body)
-	head := container.NewVBox(p.subject, p.from, p.to, p.date, widget.NewSeparator())
-	p.content = container.NewBorder(head, nil, nil, nil, p.scroll)
+	p.head = container.NewVBox(p.subject, p.from, p.to, p.date, widget.NewSeparator())
+	p.content = container.NewBorder(p.head, nil, nil, nil, p.scroll)
 	p.clear()
 	return p
 }
@@ -59,12 +60,14 @@ func (p *messagePane) clear() {
 	p.to.SetText("")
 	p.date.SetText("")
 	p.body.SetText(T("pane.no_message"))
+	p.head.Hide()
 }
 
 func (p *messagePane) showMany(n int) {
 	p.gen++
 	p.showing = 0
 	p.stopTimer()
+	p.head.Show()
 	p.subject.SetText(T("view.many_selected", map[string]any{"Count": n}))
 	p.from.SetText("")
 	p.to.SetText("")
@@ -89,6 +92,7 @@ func (p *messagePane) show(m store.Summary) {
 	p.showing = m.ID
 	p.stopTimer()
 	gen := p.gen
+	p.head.Show()
 	p.subject.SetText(m.Subject)
 	p.from.SetText(T("view.from", map[string]any{"Value": m.From.String()}))
 	to := make([]string, len(m.To))

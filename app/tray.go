@@ -15,11 +15,11 @@ type trayIcon struct {
 }
 
 // setupTray adds the tray icon (Get mail, Write, Open, Quit) when the
-// driver supports one. Fyne cannot tell whether a tray host is actually
-// running, so closing into the tray is a setting, off by default.
+// driver supports one and a tray host runs (trayHost, found at start-up).
+// Closing into the tray is a setting, off by default.
 func (m *mainWindow) setupTray() {
 	desk, ok := m.app.(desktop.App)
-	if !ok || m.tray != nil {
+	if !ok || m.tray != nil || !m.trayHost {
 		return
 	}
 	t := &trayIcon{desk: desk}

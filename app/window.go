@@ -33,6 +33,9 @@ type mainWindow struct {
 	eng  *mailcore.Engine
 	mv   *mailView
 	tray *trayIcon
+	// trayHost: the desktop shows tray icons (checked off the UI goroutine
+	// at start-up).
+	trayHost bool
 
 	lastSize fyne.Size
 }

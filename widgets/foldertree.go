@@ -68,6 +68,7 @@ type FolderNode struct {
 	name  *widget.Label
 	count *widget.Label
 	warn  *widget.Icon
+	box   *fyne.Container
 	data  FolderNodeData
 }
 
@@ -103,7 +104,11 @@ func (n *FolderNode) SetData(d FolderNodeData) {
 		n.count.Hide()
 	}
 	setVisible(n.warn, d.Error)
-	n.count.Refresh()
+	if n.box != nil {
+		// The count and the warning change the width of the right-hand
+		// side: lay the row out again.
+		n.box.Refresh()
+	}
 }
 
 // Data is what the node shows.
@@ -119,5 +124,6 @@ func (n *FolderNode) TappedSecondary(ev *fyne.PointEvent) {
 // CreateRenderer is part of fyne.Widget.
 func (n *FolderNode) CreateRenderer() fyne.WidgetRenderer {
 	right := container.NewHBox(n.warn, n.count)
-	return widget.NewSimpleRenderer(container.New(layout.NewBorderLayout(nil, nil, n.icon, right), n.icon, right, n.name))
+	n.box = container.New(layout.NewBorderLayout(nil, nil, n.icon, right), n.icon, right, n.name)
+	return widget.NewSimpleRenderer(n.box)
 }
