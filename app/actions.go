@@ -200,9 +200,14 @@ func (mv *mailView) moveChooser() {
 	if len(ids) == 0 {
 		return
 	}
-	m, _ := mv.list.current()
-	if m.ID == 0 {
-		m, _ = mv.eng.Store().Message(context.Background(), ids[0])
+	m, ok := mv.list.current()
+	if !ok {
+		// The selection's rows are on loaded pages (the user clicked them).
+		i, found := mv.list.indexOf(ids[0])
+		if !found {
+			return
+		}
+		m, _ = mv.list.peek(i)
 	}
 	acct := ""
 	if n, ok := mv.tm.nodes[folderNode(m.FolderID)]; ok {
