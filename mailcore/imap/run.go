@@ -223,8 +223,10 @@ func (a *Account) idle(ctx context.Context, folderID int64, hit chan<- struct{})
 	}
 	defer cn.close()
 	sctx, cancel := a.opCtx(ctx)
+	var sel *imapv2.SelectData
 	err = cn.run(sctx, "select", func() error {
-		_, err := cn.selectFolder(f.Name, false)
+		var err error
+		sel, err = cn.selectFolder(f.Name, false)
 		return err
 	})
 	cancel()
@@ -236,6 +238,11 @@ func (a *Account) idle(ctx context.Context, folderID int64, hit chan<- struct{})
 		case hit <- struct{}{}:
 		default:
 		}
+	}
+	// Mail that arrived between the last sync and this SELECT raises no
+	// IDLE notification: compare with the cache now.
+	if cur, err := a.st.Folder(ctx, folderID); err == nil && sel.UIDNext != 0 && uint32(sel.UIDNext) != cur.UIDNext {
+		signal()
 	}
 	canIdle := cn.caps.Has(imapv2.CapIdle) || cn.caps.Has(imapv2.CapIMAP4rev2)
 	for ctx.Err() == nil {
