@@ -76,6 +76,8 @@ type Engine struct {
 	profile *account.Profile
 	runners map[string]*runner
 	started bool
+
+	indexKick chan struct{}
 	ctx     context.Context
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
@@ -111,8 +113,9 @@ func Open(opts Options) (*Engine, error) {
 	if opts.Sink == nil {
 		opts.Sink = event.Discard
 	}
-	e := &Engine{opts: opts, store: st, secrets: opts.Secrets, sink: opts.Sink,
-		profile: prof, runners: map[string]*runner{}}
+	e := &Engine{opts: opts, store: st, secrets: opts.Secrets,
+		profile: prof, runners: map[string]*runner{}, indexKick: make(chan struct{}, 1)}
+	e.sink = e.observe
 	e.ctx, e.stop = context.WithCancel(context.Background())
 	e.outbox = smtp.NewOutbox(smtp.OutboxOptions{Store: st, Config: e.smtpConfig, Sent: sentRouter{e}, Sink: e.sink})
 	return e, loadErr
@@ -197,6 +200,8 @@ func (e *Engine) Start() error {
 	for _, a := range e.Accounts() {
 		e.startAccount(a)
 	}
+	e.wg.Add(1)
+	go e.indexLoop()
 	return e.outbox.Start(e.ctx)
 }
 

@@ -37,6 +37,11 @@ func (e *Engine) Search(ctx context.Context, q Query, offset, limit int) ([]stor
 		return nil, nil
 	}
 	limit = min(limit, MaxLimit)
+	// Rows written since the last background indexing pass are indexed
+	// first, so that results are complete.
+	if err := e.st.IndexAllPending(ctx); err != nil {
+		return nil, err
+	}
 	p, ok, err := e.plan(ctx, q)
 	if err != nil || !ok {
 		return nil, err
@@ -92,6 +97,9 @@ func (e *Engine) Search(ctx context.Context, q Query, offset, limit int) ([]stor
 
 // Count returns the number of messages matching q.
 func (e *Engine) Count(ctx context.Context, q Query) (int, error) {
+	if err := e.st.IndexAllPending(ctx); err != nil {
+		return 0, err
+	}
 	p, ok, err := e.plan(ctx, q)
 	if err != nil || !ok {
 		return 0, err

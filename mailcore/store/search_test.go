@@ -10,6 +10,11 @@ import (
 
 func ftsIDs(t *testing.T, s *Store, table, expr string) []int64 {
 	t.Helper()
+	// Writers only queue rows; index them as the engine's background
+	// indexer (or a search) would.
+	if err := s.IndexAllPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := s.DB().Query(`SELECT rowid FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rowid`, expr)
 	if err != nil {
 		t.Fatalf("%s MATCH %q: %v", table, expr, err)
@@ -127,5 +132,53 @@ func TestSearchSegment(t *testing.T) {
 	toks, single = SearchQuerySegment("会")
 	if fmt.Sprint(toks) != "[会]" || !single {
 		t.Errorf("query segment: %v %v", toks, single)
+	}
+}
+
+func TestSearchIndexQueue(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX"})
+	if err := s.PutSummaries(ctx, fid, []Summary{{UID: 1, Subject: "alpha"}, {UID: 2, Subject: "beta"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The same rows written again are queued once.
+	if err := s.PutSummaries(ctx, fid, []Summary{{UID: 1, Subject: "alpha two"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.PendingIndex(ctx); n != 2 {
+		t.Fatalf("pending %d, want 2", n)
+	}
+	if n, err := s.IndexPending(ctx, 1); err != nil || n != 1 {
+		t.Fatalf("first batch %d %v", n, err)
+	}
+	if err := s.IndexAllPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.PendingIndex(ctx); n != 0 {
+		t.Fatalf("pending %d after draining", n)
+	}
+	m, _ := s.MessageByUID(ctx, fid, 1)
+	if got := ftsIDs(t, s, "search_text", `"two"`); len(got) != 1 || got[0] != m.ID {
+		t.Fatalf("updated subject not indexed: %v", got)
+	}
+	// A cached body queues the row again; deleting it removes it at once.
+	if err := s.SetBody(ctx, m.ID, []byte("Subject: x\r\n\r\nzebra crossing\r\n"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.PendingIndex(ctx); n != 1 {
+		t.Fatalf("pending %d after a body", n)
+	}
+	if got := ftsIDs(t, s, "search_text", `"zebra"`); len(got) != 1 {
+		t.Fatalf("body not indexed: %v", got)
+	}
+	if err := s.DeleteMessage(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := ftsIDs(t, s, "search_text", `"zebra"`); len(got) != 0 {
+		t.Fatalf("deleted message still found: %v", got)
+	}
+	if n, _ := s.PendingIndex(ctx); n != 0 {
+		t.Fatalf("pending %d after delete", n)
 	}
 }

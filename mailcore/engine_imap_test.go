@@ -1,0 +1,114 @@
+package mailcore
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"hongyan/internal/mailtest"
+	"hongyan/mailcore/account"
+	"hongyan/mailcore/event"
+	"hongyan/mailcore/message"
+	"hongyan/mailcore/secret"
+	"hongyan/mailcore/store"
+)
+
+// serverCount counts messages in a mailbox as another client sees them.
+func serverCount(t *testing.T, st *mailtest.Stack, u mailtest.User, mailbox string) int {
+	t.Helper()
+	c, err := imapclient.DialTLS(st.Addr(st.IMAPSPort), &imapclient.Options{TLSConfig: st.TLSConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(u.Name, u.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(*data.NumMessages)
+}
+
+func TestIMAPAccountThroughEngine(t *testing.T) {
+	ctx := context.Background()
+	st := mailtest.Shared(t)
+	u := st.AddUser(t)
+	if err := st.Seed(u, "INBOX", mailtest.GenerateMessages(300, 11)); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rec := &recorder{}
+	e := openEngine(t, dir, rec, secret.NewSessionStore())
+	defer e.Close()
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.AddAccount(testAccount(st, u, account.ProtocolIMAP), u.Password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inbox store.Folder
+	waitFor(t, "the inbox to sync", func() bool {
+		f, err := e.Store().FolderByRole(ctx, a.ID, store.RoleInbox)
+		if err != nil {
+			return false
+		}
+		inbox = f
+		n, _, _ := e.Store().Counts(ctx, f.ID)
+		return n == 300
+	})
+	// The background indexer catches up with the sync by itself.
+	waitFor(t, "the search index to catch up", func() bool {
+		n, err := e.Store().PendingIndex(ctx)
+		return err == nil && n == 0
+	})
+	folders, _ := e.Folders(ctx, a.ID)
+	roles := map[string]bool{}
+	for _, f := range folders {
+		roles[f.Role] = true
+	}
+	for _, r := range []string{store.RoleInbox, store.RoleSent, store.RoleDrafts, store.RoleTrash, store.RoleJunk} {
+		if !roles[r] {
+			t.Errorf("no %s folder among %d", r, len(folders))
+		}
+	}
+	page, _ := e.Store().Page(ctx, inbox.ID, store.ByDateDesc, 0, 3)
+	raw, err := e.Body(ctx, page[0].ID)
+	if err != nil || len(raw) == 0 {
+		t.Fatalf("body on demand: %v", err)
+	}
+	if err := e.SetFlags(ctx, []int64{page[0].ID}, store.Seen, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.MoveToRole(ctx, []int64{page[1].ID}, store.RoleJunk); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the move to reach the server", func() bool { return serverCount(t, st, u, "Junk") == 1 })
+
+	// Send to ourselves: delivered once, exactly one copy in the server's Sent.
+	d := &message.Draft{From: message.Address{Name: "Test", Email: u.Address},
+		To: []message.Address{{Email: u.Address}}, Subject: "imap engine send", Text: "hi"}
+	oid, err := e.Send(ctx, a.ID, d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the outbox to finish", func() bool {
+		it, err := e.Store().OutboxItem(ctx, oid)
+		return err == nil && it.State == store.OutboxCopied
+	})
+	waitFor(t, "the Sent copy on the server", func() bool { return serverCount(t, st, u, "Sent") == 1 })
+	waitFor(t, "delivery into INBOX", func() bool { return serverCount(t, st, u, "INBOX") == 300 })
+	e.CheckNow(a.ID)
+	waitFor(t, "a new-mail event", func() bool {
+		return rec.count(func(ev event.Event) bool { _, ok := ev.(event.NewMail); return ok }) > 0
+	})
+	time.Sleep(200 * time.Millisecond)
+	if n := serverCount(t, st, u, "Sent"); n != 1 {
+		t.Fatalf("Sent has %d copies", n)
+	}
+}
