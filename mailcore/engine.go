@@ -78,9 +78,9 @@ type Engine struct {
 	started bool
 
 	indexKick chan struct{}
-	ctx     context.Context
-	stop    context.CancelFunc
-	wg      sync.WaitGroup
+	ctx       context.Context
+	stop      context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // Open loads the profile and opens the cache. A broken settings file is
