@@ -81,6 +81,7 @@ type ComposeWindow struct {
 	DraftID int64
 	dirty   bool
 	closed  bool
+	winDone bool
 	timer   *time.Timer
 	saveMu  sync.Mutex // one draft write at a time, in order
 	saveGen int
@@ -97,7 +98,7 @@ type ComposeWindow struct {
 // saved draft it continues (0 for none).
 func OpenCompose(a fyne.App, eng *mailcore.Engine, accountID string, d *message.Draft, draftID int64) *ComposeWindow {
 	c := newComposeWindow(a, eng, fyne.Do)
-	c.fill(accountID, d)
+	c.fill(accountID, d, draftID == 0)
 	c.DraftID = draftID
 	c.Win.Show()
 	return c
@@ -244,8 +245,10 @@ func (c *ComposeWindow) addressEntry() *widgets.AddressEntry {
 	return e
 }
 
-// fill puts a draft into the fields and chooses the identity.
-func (c *ComposeWindow) fill(accountID string, d *message.Draft) {
+// fill puts a draft into the fields and chooses the identity; with
+// signature the identity's signature is added (new messages, replies and
+// forwards, not drafts being resumed).
+func (c *ComposeWindow) fill(accountID string, d *message.Draft, signature bool) {
 	if d == nil {
 		d = &message.Draft{}
 	}
@@ -271,7 +274,7 @@ func (c *ComposeWindow) fill(accountID string, d *message.Draft) {
 	c.Bcc.SetText(formatAddrs(d.Bcc))
 	c.Subject.SetText(d.Subject)
 	text := d.Text
-	if len(c.ids) > 0 && d.MessageID == "" && !strings.Contains(text, "\n-- \n") {
+	if signature && len(c.ids) > 0 && !strings.Contains(text, "\n-- \n") {
 		if sig := strings.TrimSpace(c.ids[idx].Signature); sig != "" {
 			text = insertSignature(text, sig)
 		}
@@ -681,7 +684,7 @@ func (c *ComposeWindow) Send(acct string, d *message.Draft, at time.Time) {
 				dialog.ShowError(userError(err), c.Win)
 				return
 			}
-			c.Win.Close()
+			c.closeWin()
 			if c.OnSent != nil {
 				c.OnSent(id)
 			}
@@ -722,7 +725,7 @@ func UndoSend(a fyne.App, eng *mailcore.Engine, id int64, do func(func())) {
 				return
 			}
 			c := newComposeWindow(a, eng, do)
-			c.fill(acct, d)
+			c.fill(acct, d, false)
 			c.base.MessageID = ""
 			c.dirty = true
 			c.Win.Show()
@@ -786,7 +789,7 @@ func (c *ComposeWindow) Discard() {
 			_ = c.Eng.DeleteDraft(context.Background(), id)
 		}
 	}()
-	c.Win.Close()
+	c.closeWin()
 }
 
 // Dirty reports unsaved changes.
@@ -799,7 +802,7 @@ func (c *ComposeWindow) closeRequested() {
 		if c.timer != nil {
 			c.timer.Stop()
 		}
-		c.Win.Close()
+		c.closeWin()
 		return
 	}
 	var d *dialog.CustomDialog
@@ -808,7 +811,7 @@ func (c *ComposeWindow) closeRequested() {
 		c.SaveDraftNow(func(err error) {
 			if err == nil {
 				c.closed = true
-				c.Win.Close()
+				c.closeWin()
 			}
 		})
 	})
@@ -818,4 +821,17 @@ func (c *ComposeWindow) closeRequested() {
 	d = dialog.NewCustomWithoutButtons(T("compose.unsaved_title"),
 		container.NewVBox(widget.NewLabel(T("compose.unsaved")), container.NewHBox(save, discard, cancel)), c.Win)
 	d.Show()
+}
+
+// closeWin closes the window once.
+func (c *ComposeWindow) closeWin() {
+	if c.winDone {
+		return
+	}
+	c.winDone = true
+	c.closed = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.Win.Close()
 }
