@@ -284,11 +284,14 @@ func TestTreeAndListShowSyncedMail(t *testing.T) {
 	// Opening a message shows its text from the real body.
 	h.ui.waitFor(t, "date order again", func() bool { m, ok := mv.list.peek(0); return ok && m.ID == want[0].ID })
 	h.click(0, 0)
-	h.ui.waitFor(t, "the message text", func() bool {
-		return mv.view.showing == want[0].ID && mv.view.body.Text != T("view.loading") && mv.view.body.Text != ""
+	h.ui.waitFor(t, "the message in the reading view", func() bool {
+		return mv.view.showing == want[0].ID && mv.view.shownSubject() != ""
 	})
-	if mv.view.subject.Text != want[0].Subject {
-		t.Fatalf("view subject %q, want %q", mv.view.subject.Text, want[0].Subject)
+	if got := mv.view.shownSubject(); got != want[0].Subject {
+		t.Fatalf("view subject %q, want %q", got, want[0].Subject)
+	}
+	if txt := mv.view.reader.VisibleText(); !strings.Contains(txt, "Hello") {
+		t.Fatalf("reading view text %q lacks the body", firstLine(txt, 200))
 	}
 }
 
@@ -319,8 +322,8 @@ func TestMultiSelectAndActions(t *testing.T) {
 	if h.row(2).Data().Selected || h.row(0).Data().Selected {
 		t.Fatal("rows 0 or 2 drawn selected")
 	}
-	if !strings.Contains(mv.view.subject.Text, "4") {
-		t.Fatalf("view shows %q for a multi-selection", mv.view.subject.Text)
+	if !strings.Contains(mv.view.note.Text, "4 messages selected") || mv.view.reader.Visible() {
+		t.Fatalf("view shows %q for a multi-selection", mv.view.note.Text)
 	}
 
 	// Mark read and flag: the store changes for exactly the selection.
@@ -422,18 +425,16 @@ func TestKeyboardShortcuts(t *testing.T) {
 	})
 	c.Unfocus()
 
-	// Ctrl+N opens compose: for now the placeholder says so.
-	for _, s := range []*desktop.CustomShortcut{
-		{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
-	} {
-		sc.TypedShortcut(s)
-		top := c.Overlays().Top()
-		if top == nil || !strings.Contains(objectsText(test.LaidOutObjects(top)), "not ready yet") {
-			t.Fatalf("%s opened no compose placeholder", s.ShortcutName())
-		}
-		c.Overlays().Remove(top)
+	// Ctrl+N calls the compose hook.
+	composed := 0
+	oldC := openCompose
+	openCompose = func(*mainWindow) { composed++ }
+	defer func() { openCompose = oldC }()
+	sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
+	if composed != 1 {
+		t.Fatalf("Ctrl+N called the compose hook %d times", composed)
 	}
-	// The compose hook gets the current message.
+	// The reply hooks get the current message.
 	var replied int64
 	var all bool
 	old := openReply
@@ -688,4 +689,137 @@ func TestThemeVariantWrapper(t *testing.T) {
 	if dark.Color("background", 1) != bgD {
 		t.Fatal("dark theme follows the requested variant")
 	}
+}
+
+func TestMoveChooserQuotaAndWindowState(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 6, "", true)
+	inbox := h.waitInbox(6)
+	mv := h.mw.mv
+	ctx := context.Background()
+	if err := h.eng.CreateFolder(ctx, h.acct.ID, "Keep"); err != nil {
+		t.Fatal(err)
+	}
+	mv.reloadTree()
+	h.ui.waitFor(t, "the Keep folder", func() bool {
+		for _, n := range mv.tm.nodes {
+			if n.folder.Name == "Keep" {
+				return true
+			}
+		}
+		return false
+	})
+	mv.tree.Select(folderNode(inbox))
+	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	h.click(0, 0)
+	h.click(1, fyne.KeyModifierShift)
+	mv.moveChooser()
+	top := h.mw.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no move dialog")
+	}
+	var chooser *widget.List
+	for _, o := range test.LaidOutObjects(top) {
+		if l, ok := o.(*widget.List); ok {
+			chooser = l
+		}
+	}
+	if chooser == nil {
+		t.Fatal("no folder list in the move dialog")
+	}
+	// The dialog lists the account's other folders; its rows are drawn
+	// in order, so the n-th label is the n-th folder.
+	var names []string
+	for _, o := range test.LaidOutObjects(chooser) {
+		if lbl, ok := o.(*widget.Label); ok && lbl.Visible() && lbl.Text != "" {
+			names = append(names, lbl.Text)
+		}
+	}
+	if !contains(names, "Keep") || !contains(names, "Trash") || contains(names, "Inbox") {
+		t.Fatalf("move dialog lists %q", names)
+	}
+	for i, n := range names {
+		if n == "Keep" {
+			chooser.Select(i)
+		}
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Move" {
+			test.Tap(b)
+		}
+	}
+	var keepID int64
+	for _, n := range mv.tm.nodes {
+		if n.folder.Name == "Keep" {
+			keepID = n.folder.ID
+		}
+	}
+	h.ui.waitFor(t, "two messages moved to Keep", func() bool {
+		n, _, _ := h.eng.Store().Counts(ctx, keepID)
+		return n == 2 && mv.list.total == 4
+	})
+
+	// A quota event draws a usage bar with the warning.
+	h.mw.handleEvents([]event.Event{event.Quota{Account: h.acct.ID, Used: 95 << 20, Limit: 100 << 20, Warning: true}})
+	qt := objectsText(test.LaidOutObjects(mv.quotaBox))
+	if !strings.Contains(qt, "Mailbox almost full") || !strings.Contains(qt, "Test POP3") {
+		t.Fatalf("quota box shows %q", qt)
+	}
+
+	// The window size and pane splits are saved in the settings.
+	h.mw.win.Resize(fyne.NewSize(900, 640))
+	mv.outer.Offset = 0.3
+	h.mw.remember()
+	if err := h.mw.saveWindowState(); err != nil {
+		t.Fatal(err)
+	}
+	s := h.eng.Settings()
+	if s.WindowWidth != 900 || s.WindowHeight != 640 || len(s.PaneSplits) != 2 || s.PaneSplits[0] != 0.3 {
+		t.Fatalf("saved %dx%d splits %v", s.WindowWidth, s.WindowHeight, s.PaneSplits)
+	}
+}
+
+func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
+	useEnglish(t)
+	defer mustSetLanguage(t, LangSystem)
+	h := newHarness(t, 1, "", true)
+	h.waitInbox(1)
+	sw := newSettingsWindow(h.mw)
+	sw.show()
+	defer sw.win.Close()
+
+	sw.themeSel.SetSelectedIndex(2) // dark
+	sw.langSel.SetSelectedIndex(2)  // 简体中文
+	sw.saveGeneral()
+	h.ui.waitFor(t, "settings saved", func() bool {
+		s := h.eng.Settings()
+		return s.Theme == ThemeDark && s.Language == LangChinese
+	})
+	th := fyne.CurrentApp().Settings().Theme()
+	if th.Color("background", 1) != themeFor(ThemeDark).Color("background", 0) {
+		t.Fatal("the dark theme is not applied")
+	}
+	// The main window speaks Chinese at once.
+	h.ui.waitFor(t, "Chinese tree", func() bool { return contains(treeLabels(h.mw.mv.tree), "统一收件箱") })
+
+	// Remove the account: confirmation first, then it is gone.
+	sw.acctList.Select(0)
+	sw.removeAccount()
+	top := sw.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no confirmation before removing the account")
+	}
+	for _, o := range test.LaidOutObjects(top) {
+		if b, ok := o.(*widget.Button); ok && (b.Text == "Yes" || b.Text == "是") {
+			test.Tap(b)
+		}
+	}
+	h.ui.waitFor(t, "the account removed", func() bool { return len(h.eng.Accounts()) == 0 && len(sw.accounts) == 0 })
+}
+
+func overlayText(o fyne.CanvasObject) string {
+	if o == nil {
+		return "(none)"
+	}
+	return objectsText(test.LaidOutObjects(o))
 }

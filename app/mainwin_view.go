@@ -2,77 +2,62 @@ package app
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"hongyan/mailcore/message"
 	"hongyan/mailcore/store"
+	"hongyan/widgets"
 )
 
-// maxShownText bounds the plain text put in the simple view; a label with
-// megabytes of wrapped text would make the window sluggish.
-const maxShownText = 256 << 10
-
-// messagePane is the right (or lower) pane: headers and the plain text of
-// the current message. It is the seam where the richer reading view
-// (widgets.MessageView) plugs in.
+// messagePane is the right (or lower) pane: the reading view
+// (widgets.MessageView, filled by messageViewModel from readview.go) for
+// one message, or a short note (nothing selected, several selected,
+// loading, an error).
 type messagePane struct {
 	mv       *mailView
 	content  fyne.CanvasObject
-	subject  *widget.Label
-	from     *widget.Label
-	to       *widget.Label
-	date     *widget.Label
-	body     *widget.Label
-	scroll   *container.Scroll
-	head     *fyne.Container
+	note     *widget.Label
+	noteBox  fyne.CanvasObject
+	reader   *widgets.MessageView
 	showing  int64
 	gen      int
 	markRead *time.Timer
 }
 
 func newMessagePane(mv *mailView) *messagePane {
-	p := &messagePane{mv: mv,
-		subject: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		from:    widget.NewLabel(""), to: widget.NewLabel(""), date: widget.NewLabel(""),
-		body: widget.NewLabel("")}
-	p.subject.Wrapping = fyne.TextWrapWord
-	p.to.Truncation = fyne.TextTruncateEllipsis
-	p.body.Wrapping = fyne.TextWrapWord
-	p.body.Selectable = true
-	p.scroll = container.NewVScroll(p.body)
-	p.head = container.NewVBox(p.subject, p.from, p.to, p.date, widget.NewSeparator())
-	p.content = container.NewBorder(p.head, nil, nil, nil, p.scroll)
+	p := &messagePane{mv: mv, note: widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true}),
+		reader: widgets.NewMessageView()}
+	p.note.Wrapping = fyne.TextWrapWord
+	p.noteBox = container.NewCenter(p.note)
+	p.content = container.NewStack(p.noteBox, p.reader)
 	p.clear()
 	return p
+}
+
+// showNote replaces the reading view with a note.
+func (p *messagePane) showNote(text string) {
+	p.note.SetText(text)
+	p.reader.Hide()
+	p.noteBox.Show()
 }
 
 func (p *messagePane) clear() {
 	p.gen++
 	p.showing = 0
 	p.stopTimer()
-	p.subject.SetText("")
-	p.from.SetText("")
-	p.to.SetText("")
-	p.date.SetText("")
-	p.body.SetText(T("pane.no_message"))
-	p.head.Hide()
+	p.showNote(T("pane.no_message"))
 }
 
 func (p *messagePane) showMany(n int) {
 	p.gen++
 	p.showing = 0
 	p.stopTimer()
-	p.head.Show()
-	p.subject.SetText(T("view.many_selected", map[string]any{"Count": n}))
-	p.from.SetText("")
-	p.to.SetText("")
-	p.date.SetText("")
-	p.body.SetText("")
+	p.showNote(T("view.many_selected", map[string]any{"Count": n}))
 }
 
 func (p *messagePane) stopTimer() {
@@ -82,8 +67,16 @@ func (p *messagePane) stopTimer() {
 	}
 }
 
-// show displays m: the headers at once from the summary, the text when the
-// body has been read (from the cache or the server).
+// shownSubject is the subject in the reading view ("" when a note shows).
+func (p *messagePane) shownSubject() string {
+	if !p.reader.Visible() || p.reader.Model() == nil {
+		return ""
+	}
+	return p.reader.Model().Subject
+}
+
+// show displays m: the body is read (from the cache or the server) and
+// parsed off the UI goroutine, then handed to the reading view.
 func (p *messagePane) show(m store.Summary) {
 	if p.showing == m.ID {
 		return
@@ -92,49 +85,93 @@ func (p *messagePane) show(m store.Summary) {
 	p.showing = m.ID
 	p.stopTimer()
 	gen := p.gen
-	p.head.Show()
-	p.subject.SetText(m.Subject)
-	p.from.SetText(T("view.from", map[string]any{"Value": m.From.String()}))
-	to := make([]string, len(m.To))
-	for i, a := range m.To {
-		to[i] = a.String()
-	}
-	p.to.SetText(T("view.to", map[string]any{"Value": strings.Join(to, ", ")}))
-	p.date.SetText(T("view.date", map[string]any{"Value": m.Date.Local().Format("2006-01-02 15:04")}))
-	p.body.SetText(T("view.loading"))
-	p.scroll.ScrollToTop()
+	p.showNote(T("view.loading"))
+	p.load(m, gen, false)
+}
+
+// load reads, parses and shows m; allowRemote keeps remote images.
+func (p *messagePane) load(m store.Summary, gen int, allowRemote bool) {
 	eng := p.mv.eng
 	p.mv.ui.goWork(func(ctx context.Context) {
 		raw, err := eng.Body(ctx, m.ID)
-		text := ""
+		var msg *message.Message
+		var vm widgets.MessageViewModel
 		if err == nil {
-			var msg *message.Message
-			msg, err = message.Parse(raw)
+			msg, err = message.ParseWithOptions(raw, message.Options{AllowRemote: allowRemote})
 			if msg != nil {
-				text = msg.Text
-				if text == "" && msg.HTML != "" {
-					text = T("view.html_only")
-				}
 				err = nil
+				vm = messageViewModel(msg)
 			}
-		}
-		if len(text) > maxShownText {
-			text = text[:maxShownText] + "\n…"
 		}
 		p.mv.ui.do(func() {
 			if gen != p.gen {
 				return
 			}
 			if err != nil {
-				p.body.SetText(reasonText(err))
+				p.showNote(reasonText(err))
 				return
 			}
-			p.body.SetText(text)
-			if m.Flags&store.Seen == 0 {
+			p.reader.SetMessage(&vm)
+			p.wire(m, msg, gen)
+			p.noteBox.Hide()
+			p.reader.Show()
+			p.reader.ScrollToTop()
+			if m.Flags&store.Seen == 0 && !allowRemote {
 				p.scheduleMarkRead(m.ID, gen)
 			}
 		})
 	})
+}
+
+// wire connects the reading view's actions: those needing only the message
+// (readview.go), and remote content and saving the source, which need the
+// engine.
+func (p *messagePane) wire(m store.Summary, msg *message.Message, gen int) {
+	win := p.mv.win
+	wireReadView(p.reader, win, msg)
+	p.reader.OnShowRemote = func() { p.load(m, gen, true) }
+	p.reader.OnAlwaysRemote = func() {
+		acct := p.mv.tm.nodes[folderNode(m.FolderID)].account
+		sender := m.From.Addr
+		eng := p.mv.eng
+		p.mv.act(func(context.Context) error {
+			a, ok := eng.Account(acct)
+			if !ok || sender == "" {
+				return nil
+			}
+			a.Options.AllowedRemoteSenders = append(a.Options.AllowedRemoteSenders, sender)
+			return eng.UpdateAccount(a)
+		})
+		p.load(m, gen, true)
+	}
+	p.reader.OnSaveEML = func() {
+		raw := msg.Raw
+		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			p.mv.ui.goWork(func(context.Context) {
+				_, err := w.Write(raw)
+				if cerr := w.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					p.mv.ui.do(func() { p.mv.showError(err) })
+				}
+			})
+		}, win)
+		d.SetFileName(safeEMLName(m.Subject))
+		d.Show()
+	}
+}
+
+// safeEMLName is a file name for a message's source.
+func safeEMLName(subject string) string {
+	name := message.SafeFileName(subject)
+	if name == "" {
+		name = "message"
+	}
+	return name + ".eml"
 }
 
 // scheduleMarkRead marks the shown message read after the delay the user
@@ -156,3 +193,4 @@ func (p *messagePane) scheduleMarkRead(id int64, gen int) {
 	}
 	p.markRead = time.AfterFunc(time.Duration(secs)*time.Second, func() { p.mv.ui.do(mark) })
 }
+
