@@ -193,4 +193,3 @@ func (p *messagePane) scheduleMarkRead(id int64, gen int) {
 	}
 	p.markRead = time.AfterFunc(time.Duration(secs)*time.Second, func() { p.mv.ui.do(mark) })
 }
-
