@@ -104,7 +104,7 @@ func (a *Account) dial(ctx context.Context) (*conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		c = imapclient.New(tc, opts)
+		c = imapclient.New(newGuardConn(tc, host), opts)
 	case SecuritySTARTTLS:
 		raw, err := netsec.DialPlain(ctx, host, cfg.Port, cfg.TLS)
 		if err != nil {
@@ -125,7 +125,7 @@ func (a *Account) dial(ctx context.Context) (*conn, error) {
 		}
 		// After STARTTLS the server sends no new greeting; the client
 		// starts directly in the not-authenticated state.
-		c = imapclient.New(&noGreetingConn{Conn: tc, greeting: []byte("* OK [CAPABILITY IMAP4rev1] TLS established\r\n")}, opts)
+		c = imapclient.New(&noGreetingConn{Conn: newGuardConn(tc, host), greeting: []byte("* OK [CAPABILITY IMAP4rev1] TLS established\r\n")}, opts)
 	default:
 		return nil, &mailerr.Error{Kind: mailerr.SecurityRefused, Op: "connect", Host: host,
 			Text: "unknown security mode " + cfg.Security}

@@ -52,7 +52,7 @@ func ToIMAPFlags(f store.Flags) []imapv2.Flag {
 }
 
 func storeAddr(a imapv2.Address) store.Address {
-	return store.Address{Name: a.Name, Addr: a.Addr()}
+	return store.Address{Name: strings.ToValidUTF8(a.Name, "\uFFFD"), Addr: strings.ToValidUTF8(a.Addr(), "\uFFFD")}
 }
 
 func storeAddrs(as []imapv2.Address) []store.Address {
@@ -120,7 +120,9 @@ func summaryOf(msg *imapclient.FetchMessageData) (store.Summary, bool) {
 			if env == nil {
 				continue
 			}
-			s.Subject = env.Subject
+			// A server may hand out bytes that are not UTF-8 (raw 8-bit
+			// headers); the cache and the UI hold valid text only.
+			s.Subject = strings.ToValidUTF8(env.Subject, "\uFFFD")
 			s.Date = env.Date
 			if len(env.From) > 0 {
 				s.From = storeAddr(env.From[0])

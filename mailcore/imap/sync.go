@@ -81,7 +81,16 @@ func (a *Account) SyncFolderStats(ctx context.Context, folderID int64) (SyncStat
 func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncStats, error) {
 	var st SyncStats
 	condstore := cn.caps.Has(imapv2.CapCondStore)
-	sel, err := cn.selectFolder(f.Name, condstore)
+	// SELECT is one round trip: bound it by the command timeout (a server
+	// flooding it with untagged data would otherwise hold it forever).
+	sctx, cancel := a.opCtx(ctx)
+	var sel *imapv2.SelectData
+	err := cn.run(sctx, "select", func() error {
+		var err error
+		sel, err = cn.selectFolder(f.Name, condstore)
+		return err
+	})
+	cancel()
 	if err != nil {
 		return st, err
 	}
@@ -237,7 +246,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			var set imapv2.UIDSet
 			set.AddRange(imapv2.UID(bot), imapv2.UID(top))
 			cmd := cn.c.Fetch(set, opts)
-			go func() { b.res <- drainSummaries(cmd) }()
+			go func() { b.res <- drainSummaries(cmd, b.lo, b.hi) }()
 			order <- b
 			top = bot - 1
 		}
@@ -288,14 +297,20 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	return n, firstErr
 }
 
-func drainSummaries(cmd *imapclient.FetchCommand) fetchResult {
+// drainSummaries collects the answers to one UID FETCH of lo..hi. A UID
+// outside the range asked for (0, 4294967295, anything else a broken
+// server invents) or repeated is dropped: it would land in the cache as a
+// message that does not exist, or twice.
+func drainSummaries(cmd *imapclient.FetchCommand, lo, hi uint32) fetchResult {
 	var out []store.Summary
+	seen := map[uint32]bool{}
 	for {
 		msg := cmd.Next()
 		if msg == nil {
 			break
 		}
-		if s, ok := summaryOf(msg); ok {
+		if s, ok := summaryOf(msg); ok && s.UID >= lo && s.UID <= hi && !seen[s.UID] {
+			seen[s.UID] = true
 			out = append(out, s)
 		}
 	}
