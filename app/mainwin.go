@@ -13,6 +13,7 @@ import (
 
 	"hongyan/mailcore"
 	"hongyan/mailcore/event"
+	"hongyan/mailcore/message"
 	"hongyan/mailcore/search"
 	"hongyan/mailcore/store"
 )
@@ -86,6 +87,7 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	mv.list.onSelect = mv.selectionChanged
 	mv.list.onContext = mv.messageMenu
 	mv.list.onError = mv.showError
+	mv.list.onOpen = mv.openInWindow
 	mv.view = newMessagePane(mv)
 
 	mv.banner = container.NewVBox()
@@ -282,4 +284,26 @@ func (mv *mailView) confirmTrust(acct, host, fp string) {
 			}
 			mv.act(func(context.Context) error { return mv.eng.TrustCertificate(acct, host, fp) })
 		}, mv.win)
+}
+
+// openInWindow shows a message in a window of its own (double click).
+func (mv *mailView) openInWindow(id int64) {
+	eng := mv.eng
+	mv.ui.goWork(func(ctx context.Context) {
+		raw, err := eng.Body(ctx, id)
+		var msg *message.Message
+		if err == nil {
+			msg, err = message.Parse(raw)
+			if msg != nil {
+				err = nil
+			}
+		}
+		mv.ui.do(func() {
+			if err != nil {
+				mv.showError(err)
+				return
+			}
+			openMessageWindow(mv.mw.app, msg)
+		})
+	})
 }
