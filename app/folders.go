@@ -127,9 +127,14 @@ func (mv *mailView) newFolderTree() *widget.Tree {
 // reloadTree rebuilds the tree model off the UI goroutine.
 func (mv *mailView) reloadTree() {
 	eng := mv.eng
+	mv.treeGen++
+	gen := mv.treeGen
 	mv.ui.goWork(func(ctx context.Context) {
 		tm, err := buildTree(ctx, eng.Store(), eng.Accounts())
 		mv.ui.do(func() {
+			if gen != mv.treeGen {
+				return // a newer snapshot is on its way
+			}
 			if err != nil {
 				mv.showError(err)
 				return

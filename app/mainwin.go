@@ -53,6 +53,7 @@ type mailView struct {
 	list    *msgList
 	view    *messagePane
 	current string // tree node shown in the list
+	treeGen int    // bumped per tree reload: only the newest snapshot is used
 
 	status   map[string]error // account → last error, nil when fine
 	syncing  map[int64]event.SyncProgress
