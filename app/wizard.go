@@ -845,7 +845,7 @@ func probeReason(err error) string {
 		return reasonText(err)
 	}
 	data := map[string]any{"Host": me.Host, "Detail": me.Text,
-		"Fingerprint": netsec.FormatFingerprint(me.Fingerprint)}
+		"Fingerprint": twoLines(netsec.FormatFingerprint(me.Fingerprint))}
 	withWords := func(s string) string {
 		if me.Text != "" {
 			return s + " " + T("wizard.reason.server_said", map[string]any{"Detail": me.Text})
@@ -870,6 +870,16 @@ func probeReason(err error) string {
 		return T("wizard.reason.canceled", data)
 	}
 	return reasonText(err)
+}
+
+// twoLines breaks a long formatted fingerprint in the middle, between two
+// groups, so that it wraps at a readable place.
+func twoLines(fp string) string {
+	const half = 16 * 3 // 16 "AB:" groups
+	if len(fp) <= half {
+		return fp
+	}
+	return fp[:half-1] + "\n" + fp[half:]
 }
 
 // trustCert records the user's trust in a certificate and tests again.
