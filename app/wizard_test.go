@@ -600,3 +600,67 @@ func wizardKeyring(t *testing.T) {
 		t.Fatal("secret-tool does not return the password typed in the wizard")
 	}
 }
+
+// TestWizardChineseProviderNotes: with Chinese chosen, the wizard speaks
+// Chinese and shows the provider's Chinese notes; several candidates can be
+// chosen from, and each fills the settings.
+func TestWizardChineseProviderNotes(t *testing.T) {
+	configs := []autoconfig.Config{
+		{Source: autoconfig.SourceProvider, ProviderName: "QQ邮箱",
+			Incoming: autoconfig.Server{Protocol: "imap", Host: "imap.qq.com", Port: 993, Security: "tls", Username: "u@qq.com"},
+			Outgoing: autoconfig.Server{Protocol: "smtp", Host: "smtp.qq.com", Port: 465, Security: "tls", Username: "u@qq.com"},
+			NotesEN:  "Turn on IMAP in the web settings and use the authorization code as the password.",
+			NotesZH:  "请先在网页设置中开启 IMAP，并使用授权码作为密码。"},
+		{Source: autoconfig.SourceProvider, ProviderName: "QQ邮箱",
+			Incoming: autoconfig.Server{Protocol: "pop3", Host: "pop.qq.com", Port: 995, Security: "tls", Username: "u@qq.com"},
+			Outgoing: autoconfig.Server{Protocol: "smtp", Host: "smtp.qq.com", Port: 587, Security: "starttls", Username: "u@qq.com"}},
+	}
+	var asked string
+	discover := func(ctx context.Context, email string, progress func(autoconfig.SourceProgress)) ([]autoconfig.Config, error) {
+		asked = email
+		progress(autoconfig.SourceProgress{Source: autoconfig.SourceProvider, State: autoconfig.Started})
+		progress(autoconfig.SourceProgress{Source: autoconfig.SourceProvider, State: autoconfig.Found, Found: 2})
+		progress(autoconfig.SourceProgress{Source: autoconfig.SourceMX, State: autoconfig.Skipped})
+		return configs, nil
+	}
+	h := newWizHarness(t, secret.NewSessionStore(), true, nil)
+	t.Cleanup(func() { _ = SetLanguage(LangSystem) })
+	mustSetLanguage(t, LangChinese)
+	h.w.close()
+	h.w = newWizard(fyne.CurrentApp(), h.eng, wizardOptions{do: h.ui.do, discover: discover,
+		onDone: func(acct account.Account) { h.done = append(h.done, acct) }})
+	h.w.win.Resize(fyne.NewSize(620, 640))
+	w := h.w
+	if w.title.Text != "第 1 步，共 3 步：您的账户" || w.next.Text != "下一步" {
+		t.Fatalf("not in Chinese: %q %q", w.title.Text, w.next.Text)
+	}
+	h.fillAccount("小明", "u@qq.com", "授权码")
+	test.Tap(w.next)
+	h.ui.waitFor(t, "the settings", func() bool { return w.step == stepSettings })
+	if asked != "u@qq.com" {
+		t.Fatalf("looked up %q", asked)
+	}
+	if w.srcState[autoconfig.SourceProvider].Text != "已找到 ✓" || w.srcState[autoconfig.SourceMX].Text != "无需查找" {
+		t.Fatalf("source states: %q %q", w.srcState[autoconfig.SourceProvider].Text, w.srcState[autoconfig.SourceMX].Text)
+	}
+	if !w.candidates.Visible() || len(w.candidates.Options) != 2 {
+		t.Fatal("the two candidates are not offered")
+	}
+	if !w.notes.Visible() || !strings.Contains(w.notes.Text, configs[0].NotesZH) || !strings.Contains(w.notes.Text, "QQ邮箱") {
+		t.Fatalf("notes: %q", w.notes.Text)
+	}
+	h.capture("wizard-step2-zh")
+	w.candidates.SetSelectedIndex(1)
+	if w.proto.Selected != protoLabelPOP3 || w.inHost.Text != "pop.qq.com" || w.outSec.Selected != secLabelSTARTTLS || w.outPort.Text != "587" {
+		t.Fatalf("second candidate: %s %s %s %s", w.proto.Selected, w.inHost.Text, w.outSec.Selected, w.outPort.Text)
+	}
+	if w.notes.Visible() {
+		t.Fatal("notes of the first candidate still shown")
+	}
+	// Back and Next with the same address keep the chosen candidate.
+	test.Tap(w.back)
+	test.Tap(w.next)
+	if w.step != stepSettings || w.inHost.Text != "pop.qq.com" {
+		t.Fatalf("Back/Next lost the choice: step %d host %q", w.step, w.inHost.Text)
+	}
+}
