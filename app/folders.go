@@ -50,7 +50,7 @@ type treeModel struct {
 // buildTree reads every account's folders and unread counts.
 func buildTree(ctx context.Context, st *store.Store, accts []account.Account) (*treeModel, error) {
 	tm := &treeModel{nodes: map[string]treeNode{}, children: map[string][]string{}, accounts: accts}
-	unified := treeNode{name: T("tree.unified"), kind: widgets.KindUnified}
+	unified := treeNode{kind: widgets.KindUnified}
 	tm.children[""] = []string{nodeUnified}
 	for _, a := range accts {
 		an := accountNode(a.ID)
@@ -73,7 +73,7 @@ func buildTree(ctx context.Context, st *store.Store, accts []account.Account) (*
 			if err != nil {
 				return nil, err
 			}
-			n := treeNode{name: folderLabel(f), kind: f.Role, account: a.ID, folder: f, unread: unread}
+			n := treeNode{name: f.DisplayName(), kind: f.Role, account: a.ID, folder: f, unread: unread}
 			tm.nodes[folderNode(f.ID)] = n
 			parent := an
 			if f.Role == "" && f.Delim != "" {
@@ -92,6 +92,19 @@ func buildTree(ctx context.Context, st *store.Store, accts []account.Account) (*
 	}
 	tm.nodes[nodeUnified] = unified
 	return tm, nil
+}
+
+// label is the node's name as shown, in the current language. It is
+// called on the UI goroutine only: buildTree runs elsewhere and must not
+// look up translations while the language may change.
+func (n treeNode) label() string {
+	if n.kind == widgets.KindUnified {
+		return T("tree.unified")
+	}
+	if n.folder.ID != 0 {
+		return folderLabel(n.folder)
+	}
+	return n.name
 }
 
 // folderLabel is a folder's name as shown: special folders in the user's
@@ -117,7 +130,7 @@ func (mv *mailView) newFolderTree() *widget.Tree {
 			n := o.(*widgets.FolderNode)
 			node := mv.tm.nodes[uid]
 			n.OnSecondaryTapped = func(ev *fyne.PointEvent) { mv.folderMenu(uid, ev) }
-			n.SetData(widgets.FolderNodeData{Name: node.name, Kind: node.kind, Unread: node.unread,
+			n.SetData(widgets.FolderNodeData{Name: node.label(), Kind: node.kind, Unread: node.unread,
 				Error: node.kind == widgets.KindAccount && mv.status[node.account] != nil})
 		})
 	t.OnSelected = func(uid widget.TreeNodeID) { mv.selectNode(uid) }
