@@ -39,16 +39,17 @@ func init() {
 // showWizard opens the account set-up wizard in its own window. onDone runs
 // on the UI goroutine with the saved account once the wizard has added it
 // (the engine starts its first sync by itself). Cancelling calls nothing.
-func showWizard(parent fyne.Window, eng *mailcore.Engine, onDone func(account.Account)) {
+func showWizard(parent fyne.Window, eng *mailcore.Engine, onDone func(account.Account)) *wizard {
 	if eng == nil {
 		if parent != nil {
 			dialog.ShowInformation(T("wizard.title"), T("wizard.not_ready"), parent)
 		}
-		return
+		return nil
 	}
 	d := &autoconfig.Discoverer{}
 	w := newWizard(fyne.CurrentApp(), eng, wizardOptions{do: fyne.Do, discover: d.Discover, onDone: onDone})
 	w.win.Show()
+	return w
 }
 
 // discoverFunc finds settings for an address (autoconfig.Discoverer.Discover).

@@ -664,3 +664,71 @@ func TestWizardChineseProviderNotes(t *testing.T) {
 		t.Fatalf("Back/Next lost the choice: step %d host %q", w.step, w.inHost.Text)
 	}
 }
+
+// TestOpenWizardFromMainWindow: the main window's hook opens the wizard
+// over its engine, and a finished wizard brings up the mail view.
+func TestOpenWizardFromMainWindow(t *testing.T) {
+	useEnglish(t)
+	st := mailtest.Shared(t)
+	u := st.AddUser(t)
+	a := test.NewTempApp(t)
+	dir := t.TempDir()
+	mw := newMainWindow(a, Options{ProfileDir: dir})
+	ctx, cancel := context.WithCancel(context.Background())
+	ui := &testUI{}
+	mw.ui = newUIContext(ctx, ui.do)
+	t.Cleanup(func() { cancel(); mw.ui.wg.Wait(); mw.win.Close() })
+
+	// Before the engine is open the hook only explains.
+	before := len(a.Driver().AllWindows())
+	openWizard(mw)
+	if len(a.Driver().AllWindows()) != before || mw.win.Canvas().Overlays().Top() == nil {
+		t.Fatalf("without an engine the hook should show a note, not a wizard: %d windows, overlay %v", len(a.Driver().AllWindows()), mw.win.Canvas().Overlays().Top())
+	}
+	mw.win.Canvas().Overlays().Top().Hide()
+	mw.win.Canvas().Overlays().Remove(mw.win.Canvas().Overlays().Top())
+
+	eng, err := mailcore.Open(mailcore.Options{ProfileDir: dir, Secrets: secret.NewSessionStore(),
+		TLS: netsec.Options{RootCAs: st.CAPool}, Sink: event.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	mw.engineReady(eng, nil)
+	if mw.mv != nil {
+		t.Fatal("mail view shown without accounts")
+	}
+	var w *wizard
+	old := openWizard
+	openWizard = func(m *mainWindow) {
+		w = showWizard(m.win, m.eng, func(acct account.Account) {
+			if m.mv == nil {
+				m.showMailView()
+			}
+		})
+	}
+	defer func() { openWizard = old }()
+	old(mw) // the hook as installed
+	all := a.Driver().AllWindows()
+	if len(all) != before+1 {
+		t.Fatalf("%d windows after the hook, want the wizard too", len(all))
+	}
+	wizWin := all[len(all)-1]
+	if wizWin.Title() != "Add a mail account" {
+		t.Fatalf("second window is %q", wizWin.Title())
+	}
+	wizWin.Close()
+
+	openWizard(mw)
+	if w == nil || w.eng != eng {
+		t.Fatal("wizard not opened over the main window's engine")
+	}
+	acct, err := eng.AddAccount(testAccount(st, u), u.Password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.saved(acct, nil)
+	if mw.mv == nil || w.ctx.Err() == nil {
+		t.Fatal("finishing the wizard did not show the mail view and close the wizard")
+	}
+}
