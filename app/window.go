@@ -38,6 +38,8 @@ type mainWindow struct {
 	trayHost bool
 
 	lastSize fyne.Size
+	// pendingArgs wait for the engine (mailto: URLs need an account).
+	pendingArgs []string
 }
 
 func newMainWindow(a fyne.App, opts Options) *mainWindow {
@@ -80,6 +82,15 @@ func (m *mainWindow) engineReady(eng *mailcore.Engine, err error) {
 		dialog.ShowError(errors.New(T("error.settings", map[string]any{"Error": err.Error()})), m.win)
 	}
 	m.ui.goWork(func(context.Context) { eng.Start() })
+	// Arguments that arrived before the engine was open (a mailto: URL
+	// needs an account to send from) are handled now.
+	args := m.pendingArgs
+	m.pendingArgs = nil
+	if m.opts.OpenArg != "" {
+		args = append([]string{m.opts.OpenArg}, args...)
+		m.opts.OpenArg = ""
+	}
+	m.openArgs(args)
 }
 
 // handleEvents receives every batch of engine events.
