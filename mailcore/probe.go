@@ -43,7 +43,7 @@ func (e *Engine) probeTLS(a account.Account) netsec.Options {
 // error is a *mailerr.Error: Unreachable, Timeout, TLSInvalid (with the
 // certificate's fingerprint), SecurityRefused, AuthFailed, ...
 func (e *Engine) ProbeIncoming(ctx context.Context, a account.Account, password string) error {
-	a.Normalize()
+	a = ownCopy(a)
 	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout)
 	defer cancel()
 	in := a.Incoming
@@ -62,7 +62,7 @@ func (e *Engine) ProbeIncoming(ctx context.Context, a account.Account, password 
 // ProbeOutgoing logs in to the account's submission server with password
 // (the incoming one when the outgoing server shares it) and quits.
 func (e *Engine) ProbeOutgoing(ctx context.Context, a account.Account, password string) error {
-	a.Normalize()
+	a = ownCopy(a)
 	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout)
 	defer cancel()
 	if err := probeTarget(a.Outgoing.Host, a.Outgoing.Port); err != nil {
@@ -77,6 +77,17 @@ func (e *Engine) ProbeOutgoing(ctx context.Context, a account.Account, password 
 	// up (the server closing first) does not make the settings wrong.
 	_ = s.Close()
 	return nil
+}
+
+// ownCopy returns a normalised copy of a that shares no slice with the
+// caller's value: Normalize rewrites the trusted certificates in place, and
+// both probes of one account run at the same time.
+func ownCopy(a account.Account) account.Account {
+	a.TrustedCerts = append([]account.TrustedCert(nil), a.TrustedCerts...)
+	a.Identities = append([]account.Identity(nil), a.Identities...)
+	a.Options.AllowedRemoteSenders = append([]string(nil), a.Options.AllowedRemoteSenders...)
+	a.Normalize()
+	return a
 }
 
 func probeTarget(host string, port int) error {

@@ -283,3 +283,23 @@ func TestProbeUntrustedStackCertificate(t *testing.T) {
 		t.Fatalf("smtp after trusting the host's certificate: %v", err)
 	}
 }
+
+// TestProbeBothAtOnce runs the two probes of one account value in parallel,
+// as the wizard does (run with -race).
+func TestProbeBothAtOnce(t *testing.T) {
+	st := mailtest.Shared(t)
+	u := st.AddUser(t)
+	e := probeEngine(t)
+	a := testAccount(st, u, account.ProtocolIMAP)
+	if err := a.Trust("Mail.Example.COM", strings.Repeat("AB", 32)); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- e.ProbeIncoming(context.Background(), a, u.Password) }()
+	go func() { errs <- e.ProbeOutgoing(context.Background(), a, u.Password) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
