@@ -162,6 +162,7 @@ func imapMetrics(env *Env) ([]Result, error) {
 	if cr.Messages != env.N {
 		return out, fmt.Errorf("cold sync cached %d messages, want %d", cr.Messages, env.N)
 	}
+	env.ColdStore = dbPath
 	out = append(out, Result{Name: "imap.cold_sync", Value: cr.Seconds, Unit: "s", Goal: "ratio <= 1.3"}.WithBaseline("raw_fetch", raw.Seconds()))
 	out = append(out, Result{Name: "imap.sync_peak_rss", Value: float64(cr.PeakKB) / 1024, Unit: "MB", Goal: "<= 250",
 		Note: "peak RSS (VmHWM) of a process doing the cold sync"})

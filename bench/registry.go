@@ -40,6 +40,14 @@ type Env struct {
 	N     int    // BENCH_N: messages in the big mailbox
 	Dir   string // scratch directory of this run
 
+	// ColdStore is the cache filled by the IMAP cold sync (BENCH_N
+	// summaries, account "bench"), kept for later groups; "" until then.
+	ColdStore string
+	// POP3Store is the cache filled by the last pop3.download run (10,000
+	// messages with bodies, account POP3Account); "" until then.
+	POP3Store   string
+	POP3Account string
+
 	mu     sync.Mutex
 	seeded map[string]mailtest.User
 }
