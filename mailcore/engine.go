@@ -78,6 +78,7 @@ type Engine struct {
 	started bool
 
 	indexKick chan struct{}
+	draftMu   sync.Mutex // server draft copies are replaced one at a time
 	ctx       context.Context
 	stop      context.CancelFunc
 	wg        sync.WaitGroup

@@ -175,6 +175,11 @@ type draftMeta struct {
 // returns its id (pass 0 the first time). Attachments given by path are
 // read now, so the draft survives the file being moved.
 func (e *Engine) SaveDraft(ctx context.Context, draftID int64, accountID string, d *message.Draft) (int64, error) {
+	// A draft keeps one Message-ID for its whole life, so that its server
+	// copy can be found and replaced at each save.
+	if d.MessageID == "" {
+		d.MessageID = message.NewMessageID(d.From.Email)
+	}
 	meta := draftMeta{Version: 1, Draft: *d}
 	meta.Draft.Attachments = make([]message.DraftAttachment, len(d.Attachments))
 	blobs := map[string][]byte{}
@@ -201,7 +206,18 @@ func (e *Engine) SaveDraft(ctx context.Context, draftID int64, accountID string,
 	if err != nil {
 		return draftID, &mailerr.Error{Kind: mailerr.Storage, Op: "save draft", Err: err}
 	}
-	return e.store.SaveDraft(ctx, store.DraftRecord{ID: draftID, Account: accountID, Subject: d.Subject, Meta: b}, blobs)
+	id, err := e.store.SaveDraft(ctx, store.DraftRecord{ID: draftID, Account: accountID, Subject: d.Subject, Meta: b}, blobs)
+	if err == nil {
+		full := *d
+		full.Attachments = append([]message.DraftAttachment(nil), d.Attachments...)
+		for i, h := range meta.Blobs {
+			if full.Attachments[i].Data == nil && full.Attachments[i].Path == "" {
+				full.Attachments[i].Data = blobs[h]
+			}
+		}
+		e.syncServerDraft(accountID, full, false)
+	}
+	return id, err
 }
 
 func baseName(p string) string {
@@ -239,7 +255,14 @@ func (e *Engine) LoadDraft(ctx context.Context, draftID int64) (string, *message
 
 // DeleteDraft removes a saved draft (after sending or discarding).
 func (e *Engine) DeleteDraft(ctx context.Context, draftID int64) error {
-	return e.store.DeleteDraft(ctx, draftID)
+	acct, d, lerr := e.LoadDraft(ctx, draftID)
+	if err := e.store.DeleteDraft(ctx, draftID); err != nil {
+		return err
+	}
+	if lerr == nil {
+		e.syncServerDraft(acct, *d, true)
+	}
+	return nil
 }
 
 // Drafts lists saved drafts of an account ("" for all), newest first.

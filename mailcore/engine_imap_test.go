@@ -112,3 +112,50 @@ func TestIMAPAccountThroughEngine(t *testing.T) {
 		t.Fatalf("Sent has %d copies", n)
 	}
 }
+
+func TestIMAPDraftsReplacedOnServer(t *testing.T) {
+	ctx := context.Background()
+	st := mailtest.Shared(t)
+	u := st.AddUser(t)
+	dir := t.TempDir()
+	e := openEngine(t, dir, &recorder{}, secret.NewSessionStore())
+	defer e.Close()
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.AddAccount(testAccount(st, u, account.ProtocolIMAP), u.Password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the Drafts folder", func() bool {
+		_, err := e.Store().FolderByRole(ctx, a.ID, store.RoleDrafts)
+		return err == nil
+	})
+	d := &message.Draft{From: message.Address{Email: u.Address}, To: []message.Address{{Email: "x@example.org"}},
+		Subject: "draft v1", Text: "first"}
+	id, err := e.SaveDraft(ctx, 0, a.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first server copy", func() bool { return serverCount(t, st, u, "Drafts") == 1 })
+	for i := 2; i <= 4; i++ {
+		d.Subject = "draft v" + string(rune('0'+i))
+		if _, err := e.SaveDraft(ctx, id, a.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	// Copies never pile up: one copy, the newest.
+	waitFor(t, "the server copy to be replaced", func() bool {
+		if serverCount(t, st, u, "Drafts") != 1 {
+			return false
+		}
+		drafts, _ := e.Store().FolderByRole(ctx, a.ID, store.RoleDrafts)
+		p, _ := e.Store().Page(ctx, drafts.ID, store.ByDateDesc, 0, 10)
+		return len(p) == 1 && p[0].Subject == "draft v4"
+	})
+	if err := e.DeleteDraft(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the server copy to go", func() bool { return serverCount(t, st, u, "Drafts") == 0 })
+}
