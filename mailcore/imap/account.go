@@ -32,8 +32,14 @@ type Config struct {
 	// BatchSize is the number of UIDs per FETCH of the header sync; 0
 	// means 2000.
 	BatchSize int
-	// Pipeline is the number of FETCH batches in flight; 0 means 4.
+	// Pipeline is the number of FETCH batches in flight per connection; 0
+	// means 4.
 	Pipeline int
+	// SyncConnections is the number of connections that share the header
+	// sync of a large UID range (the first sync of a big folder): the extra
+	// ones fetch other batches in parallel, read-only. 0 means 2; 1 keeps
+	// everything on the main connection.
+	SyncConnections int
 	// Debug receives the protocol dialogue with credentials redacted.
 	Debug io.Writer
 }
@@ -54,7 +60,15 @@ type Account struct {
 	selChg   chan struct{}
 	synced   map[int64]bool // folders synced once in this session (new-mail events after that)
 	syncedMu sync.Mutex
+
+	// parallelMin is the smallest UID range (in messages) fetched over
+	// several connections.
+	parallelMin int
 }
+
+// parallelMinMessages: below this many messages one connection is fast
+// enough, and extra logins would cost more than they save.
+const parallelMinMessages = 10000
 
 // New returns an engine for cfg over the store st, reporting to sink.
 func New(cfg Config, st *store.Store, sink event.Sink) *Account {
@@ -62,7 +76,8 @@ func New(cfg Config, st *store.Store, sink event.Sink) *Account {
 		sink = event.Discard
 	}
 	return &Account{cfg: cfg, st: st, sink: sink,
-		wake: make(chan struct{}, 1), selChg: make(chan struct{}, 1), synced: map[int64]bool{}}
+		wake: make(chan struct{}, 1), selChg: make(chan struct{}, 1), synced: map[int64]bool{},
+		parallelMin: parallelMinMessages}
 }
 
 // ID is the account id.
@@ -80,6 +95,13 @@ func (a *Account) batchSize() int {
 		return a.cfg.BatchSize
 	}
 	return 2000
+}
+
+func (a *Account) syncConns() int {
+	if a.cfg.SyncConnections > 0 {
+		return a.cfg.SyncConnections
+	}
+	return 2
 }
 
 func (a *Account) pipeline() int {

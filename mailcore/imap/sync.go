@@ -203,9 +203,13 @@ type fetchResult struct {
 // fetchRange fetches the summaries of UIDs lo..hi, newest first, in
 // pipelined batches. Each FETCH in flight has its own consumer goroutine
 // (go-imap's per-command buffer would otherwise stall the reader while an
-// earlier command is drained). Batches are committed in order, one store
-// transaction each; after each commit done(lo) records progress. Memory is
-// bounded by Pipeline batches.
+// earlier command is drained). A large range is shared with extra
+// read-only connections (helpers), batch by batch in turn, so that the
+// decoding of responses, which go-imap does on each connection's reader
+// goroutine, runs in parallel. Batches are committed in order, one store
+// transaction each; after each commit done(lo) records progress, so an
+// interrupted sync resumes without gaps. Memory is bounded by Pipeline
+// batches per connection.
 func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, hi uint32, condstore bool, exists int,
 	each func([]store.Summary), done func(lo uint32) error) (int, error) {
 	if lo == 0 {
@@ -226,13 +230,29 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	opts := summaryFetch(condstore)
-	order := make(chan *fetchBatch, a.pipeline())
-	slots := make(chan struct{}, a.pipeline())
+
+	conns := []*conn{cn}
+	span := int(hi - lo + 1)
+	if exists > 0 && exists < span {
+		span = exists
+	}
+	if n := a.syncConns(); n > 1 && span >= a.parallelMin && uint64(span) > 2*width {
+		helpers := a.dialHelpers(ctx, f, n-1, condstore)
+		defer func() {
+			for _, h := range helpers {
+				h.close()
+			}
+		}()
+		conns = append(conns, helpers...)
+	}
+
+	order := make(chan *fetchBatch, a.pipeline()*len(conns))
+	slots := make(chan struct{}, a.pipeline()*len(conns))
 
 	go func() {
 		defer close(order)
 		top := uint64(hi)
-		for top >= uint64(lo) {
+		for k := 0; top >= uint64(lo); k++ {
 			bot := uint64(lo)
 			if top+1 > width && top+1-width > bot {
 				bot = top + 1 - width
@@ -245,7 +265,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			b := &fetchBatch{lo: uint32(bot), hi: uint32(top), res: make(chan fetchResult, 1)}
 			var set imapv2.UIDSet
 			set.AddRange(imapv2.UID(bot), imapv2.UID(top))
-			cmd := cn.c.Fetch(set, opts)
+			cmd := conns[k%len(conns)].c.Fetch(set, opts)
 			go func() { b.res <- drainSummaries(cmd, b.lo, b.hi) }()
 			order <- b
 			top = bot - 1
@@ -253,10 +273,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	}()
 
 	n := 0
-	total := int(hi - lo + 1)
-	if exists > 0 && exists < total {
-		total = exists
-	}
+	total := span
 	var firstErr error
 	for b := range order {
 		r := <-b.res
@@ -295,6 +312,46 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		a.sink(event.SyncProgress{Account: a.cfg.AccountID, FolderID: f.ID, Done: n, Total: total})
 	}
 	return n, firstErr
+}
+
+// dialHelpers opens up to n extra connections with f selected read-only,
+// in parallel. A helper that cannot connect, or sees another UIDVALIDITY,
+// is left out: the sync then simply uses fewer connections. Helpers are
+// closed when ctx ends.
+func (a *Account) dialHelpers(ctx context.Context, f store.Folder, n int, condstore bool) []*conn {
+	res := make(chan *conn, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			h, err := a.dial(ctx)
+			if err != nil {
+				res <- nil
+				return
+			}
+			context.AfterFunc(ctx, func() { h.c.Close() })
+			sctx, cancel := a.opCtx(ctx)
+			defer cancel()
+			var sel *imapv2.SelectData
+			err = h.run(sctx, "examine", func() error {
+				var err error
+				sel, err = h.c.Select(f.Name, &imapv2.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
+				return err
+			})
+			if err != nil || sel.UIDValidity != f.UIDValidity {
+				h.close()
+				res <- nil
+				return
+			}
+			h.selected = f.Name
+			res <- h
+		}()
+	}
+	var out []*conn
+	for i := 0; i < n; i++ {
+		if h := <-res; h != nil {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // drainSummaries collects the answers to one UID FETCH of lo..hi. A UID

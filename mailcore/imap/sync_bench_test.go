@@ -13,7 +13,8 @@ import (
 
 // BenchmarkColdSync syncs an INBOX of SYNC_BENCH_N messages (default
 // 20000) into a fresh store per iteration: the imap.cold_sync path of the
-// harness, small enough to profile with -cpuprofile.
+// harness, small enough to profile with -cpuprofile. SYNC_BENCH_CONNS and
+// SYNC_BENCH_BATCH set Config.SyncConnections and Config.BatchSize.
 //
 //	go test ./mailcore/imap -run '^$' -bench ColdSync -benchtime 2x -cpuprofile cpu.out
 func BenchmarkColdSync(b *testing.B) {
@@ -36,7 +37,10 @@ func BenchmarkColdSync(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer st.Close()
-		a := New(config(s, u), st, nil)
+		cfg := config(s, u)
+		cfg.SyncConnections, _ = strconv.Atoi(os.Getenv("SYNC_BENCH_CONNS"))
+		cfg.BatchSize, _ = strconv.Atoi(os.Getenv("SYNC_BENCH_BATCH"))
+		a := New(cfg, st, nil)
 		defer a.Close()
 		if err := a.SyncFolders(ctx); err != nil {
 			b.Fatal(err)
