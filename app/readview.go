@@ -258,6 +258,7 @@ func wireReadView(v *widgets.MessageView, win fyne.Window, m *message.Message) {
 		}, win)
 	}
 	v.OnSaveAttachment = func(i int) { saveInto([]int{i}) }
+	wireOpenAttachment(&v.OnOpenAttachment, win, m)
 	v.OnSaveAll = func() { saveInto(nil) }
 	v.OnViewSource = func() { showSourceWindow(a, m) }
 	v.OnOpenInBrowser = func() {
