@@ -31,8 +31,10 @@ test:
 
 .PHONY: bench bench-deps
 ## bench: run the benchmarks against the real mail stack (BENCH_N messages, default 100000); writes bench-results/
+## (BENCH_RUN=REGEXP runs only the matching groups: imap neomutt pop3 smtp search message compose ui)
+BENCH_RUN ?= .
 bench: bench-deps
-	$(GO) run ./bench
+	GO=$(GO) $(GO) run ./bench -run '$(BENCH_RUN)'
 
 ## bench-deps: tools the benchmark compares against (NeoMutt, driven in tmux)
 bench-deps:
