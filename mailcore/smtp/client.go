@@ -156,7 +156,8 @@ func startTLS(ctx context.Context, raw net.Conn, cfg Config, dbg io.Writer) (net
 		timeout = 2 * time.Minute
 	}
 	raw.SetDeadline(time.Now().Add(timeout))
-	r := textproto.NewReader(bufio.NewReader(raw))
+	br := bufio.NewReader(raw)
+	r := textproto.NewReader(br)
 	logLine := func(s string) {
 		if dbg != nil {
 			io.WriteString(dbg, s)
@@ -214,6 +215,13 @@ func startTLS(ctx context.Context, raw net.Conn, cfg Config, dbg io.Writer) (net
 	}
 	if _, err := read(220); err != nil {
 		return nil, err
+	}
+	if br.Buffered() > 0 {
+		// Bytes after the STARTTLS answer would otherwise be dropped
+		// silently; they are a command-injection attempt or a broken
+		// server, so stop.
+		return nil, &mailerr.Error{Kind: mailerr.Protocol, Op: "starttls", Host: cfg.Host,
+			Text: "server sent data before the TLS handshake"}
 	}
 	raw.SetDeadline(time.Time{})
 	tc, err := netsec.Handshake(ctx, raw, cfg.Host, cfg.Net)
