@@ -463,7 +463,7 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 		mv.setViewBelow(!mv.viewDown)
 		below.Checked = mv.viewDown
 	}
-	view := fyne.NewMenu(T("menu.view"), below,
+	view := fyne.NewMenu(T("menu.view"), below, mv.conv.menuItem(),
 		sc(fyne.NewMenuItem(T("menu.search"), func() { mv.win.Canvas().Focus(mv.searchEntry) }), fyne.KeyF, ctrl))
 	return fyne.NewMainMenu(file, msg, view)
 }

@@ -67,6 +67,8 @@ type mailView struct {
 	progressBox *fyne.Container
 	quotaBox    *fyne.Container
 	searchEntry *widget.Entry
+	srch        *searchBox
+	conv        *convView
 	sortSelect  *widget.Select
 	outer       *container.Split // tree | rest
 	inner       *container.Split // list | view
@@ -90,6 +92,8 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	mv.list.onError = mv.showError
 	mv.list.onOpen = mv.openInWindow
 	mv.view = newMessagePane(mv)
+	mv.conv = newConvView(mv)
+	mv.list.onSource = mv.conv.sourceChanged
 
 	mv.banner = container.NewVBox()
 	mv.progress = widget.NewProgressBar()
@@ -100,6 +104,8 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	mv.searchEntry = widget.NewEntry()
 	mv.searchEntry.SetPlaceHolder(T("search.placeholder"))
 	mv.searchEntry.OnSubmitted = mv.runSearch
+	mv.srch = newSearchBox(mv)
+	mv.searchEntry.OnChanged = mv.srch.changed
 	mv.searchEntry.ActionItem = widget.NewButtonWithIcon("", theme.SearchIcon(), func() { mv.runSearch(mv.searchEntry.Text) })
 
 	mv.sortSelect = widget.NewSelect(sortLabels(), func(s string) {
@@ -114,9 +120,10 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 
 	left := container.NewBorder(nil, mv.quotaBox, nil, nil, mv.tree)
 	listTop := container.NewVBox(mv.banner,
-		container.NewBorder(nil, nil, nil, mv.sortSelect, mv.searchEntry), mv.progressBox)
-	middle := container.NewBorder(listTop, nil, nil, nil, mv.list.list)
-	mv.inner = container.NewHSplit(middle, mv.view.content)
+		container.NewBorder(nil, nil, nil, mv.sortSelect, mv.searchEntry), mv.srch.info, mv.progressBox)
+	listPane, viewPane := mv.conv.panes(mv.list.list, mv.view.content)
+	middle := container.NewBorder(listTop, nil, nil, nil, listPane)
+	mv.inner = container.NewHSplit(middle, viewPane)
 	mv.inner.Horizontal = !mv.viewDown
 	mv.outer = container.NewHSplit(left, mv.inner)
 	splits := eng.Settings().PaneSplits
@@ -159,21 +166,18 @@ func (mv *mailView) selectionChanged() {
 	}
 }
 
-// runSearch lists the messages matching text; empty text goes back to the
-// folder.
+// runSearch lists the messages matching text now (Enter); empty text goes
+// back to the folder. Typing searches by itself after a pause (search.go).
 func (mv *mailView) runSearch(text string) {
 	if text == "" {
+		mv.srch.stop()
+		mv.srch.info.Hide()
 		if mv.current != "" {
 			mv.selectNode(mv.current)
 		}
 		return
 	}
-	q, err := search.Parse(text)
-	if err != nil {
-		mv.showError(err)
-		return
-	}
-	mv.list.setSource(searchSource{q: q, se: mv.se})
+	mv.srch.run(text)
 }
 
 // showError shows err in a dialog, in the user's language.

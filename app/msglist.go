@@ -63,17 +63,25 @@ func (s folderSource) includes(id int64) bool {
 	return false
 }
 
-// searchSource lists the results of a search (newest first).
+// searchSource lists the results of a search (newest first): the local
+// index, or with snap the merged local and server results (search.go).
 type searchSource struct {
-	q  search.Query
-	se *search.Engine
+	q    search.Query
+	se   *search.Engine
+	snap *resultSnap
 }
 
-func (s searchSource) count(ctx context.Context, _ *store.Store) (int, error) {
+func (s searchSource) count(ctx context.Context, st *store.Store) (int, error) {
+	if s.snap != nil {
+		return s.snap.count(ctx, st)
+	}
 	return s.se.Count(ctx, s.q)
 }
 
-func (s searchSource) page(ctx context.Context, _ *store.Store, _ store.SortOrder, offset, limit int) ([]store.Summary, error) {
+func (s searchSource) page(ctx context.Context, st *store.Store, _ store.SortOrder, offset, limit int) ([]store.Summary, error) {
+	if s.snap != nil {
+		return s.snap.page(ctx, st, offset, limit)
+	}
 	return s.se.Search(ctx, s.q, offset, limit)
 }
 
@@ -110,6 +118,9 @@ type msgList struct {
 	onRows func()
 	// onError reports a failed store read.
 	onError func(error)
+	// onSource is told of a new source (fresh) or a reload of the current
+	// one (the conversation view follows the list's folder).
+	onSource func(src listSource, fresh bool)
 
 	rowPitch float32
 }
@@ -167,6 +178,9 @@ func (l *msgList) rowData(m store.Summary) widgets.MessageRowData {
 	second := formatSize(m.Size)
 	if p := strings.TrimSpace(m.Preview); p != "" {
 		second += " · " + firstLine(p, 160)
+	}
+	if s, ok := l.src.(searchSource); ok && s.snap != nil && s.snap.server[m.ID] {
+		second = T("search.server_mark") + " · " + second
 	}
 	return widgets.MessageRowData{
 		ID: m.ID, From: from, Subject: subj, Date: formatDate(m.Date, time.Now()),
@@ -265,6 +279,9 @@ func (l *msgList) setSource(src listSource) {
 	if l.onSelect != nil {
 		l.onSelect()
 	}
+	if l.onSource != nil {
+		l.onSource(src, true)
+	}
 	if src == nil {
 		return
 	}
@@ -311,6 +328,9 @@ func (l *msgList) setOrder(o store.SortOrder) {
 func (l *msgList) reload(keepScroll bool) {
 	if l.src == nil {
 		return
+	}
+	if l.onSource != nil {
+		l.onSource(l.src, false)
 	}
 	l.gen++
 	gen, src, order, st := l.gen, l.src, l.order, l.st()
