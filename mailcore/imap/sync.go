@@ -411,16 +411,23 @@ func (a *Account) resyncFlags(ctx context.Context, cn *conn, f store.Folder, sel
 		changed = len(ups)
 	}
 
+	if serverUIDs == nil && f.SyncedFrom <= 1 {
+		// Cheap check first: the server's message count against the
+		// cache's, without listing UIDs.
+		n, err := a.st.RealUIDCount(ctx, f.ID)
+		if err != nil {
+			return changed, 0, err
+		}
+		if int(sel.NumMessages) == n {
+			return changed, 0, nil
+		}
+	}
 	cached, err := a.st.UIDs(ctx, f.ID)
 	if err != nil {
 		return changed, 0, err
 	}
 	cached = realUIDs(cached)
 	if serverUIDs == nil {
-		// Cheap check first: the server's message count against the cache.
-		if f.SyncedFrom <= 1 && int(sel.NumMessages) == len(cached) {
-			return changed, 0, nil
-		}
 		var crit imapv2.SearchCriteria
 		var all imapv2.UIDSet
 		all.AddRange(imapv2.UID(f.SyncedFrom), imapv2.UID(srvNext-1))
