@@ -40,3 +40,8 @@ bench: bench-deps
 bench-deps:
 	@command -v neomutt >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1 || \
 		(apt-get update && apt-get install -y neomutt tmux)
+
+.PHONY: fuzz
+## fuzz: run every fuzz target of mailcore for FUZZTIME each (default 2m)
+fuzz:
+	FUZZTIME=$${FUZZTIME:-2m} bash scripts/fuzz.sh

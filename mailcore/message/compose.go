@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,7 +116,18 @@ func ValidateAddress(addr string) (string, error) {
 	}
 	var ascii string
 	if strings.HasPrefix(domain, "[") && strings.HasSuffix(domain, "]") {
-		ascii = domain // address literal
+		// An address literal (RFC 5321 4.1.3): an IPv4 address or
+		// "IPv6:" and an IPv6 address; anything else (spaces, brackets)
+		// would break the SMTP command.
+		lit := domain[1 : len(domain)-1]
+		ip, v6 := lit, strings.HasPrefix(strings.ToUpper(lit), "IPV6:")
+		if v6 {
+			ip = lit[5:]
+		}
+		if a, err := netip.ParseAddr(ip); err != nil || a.Is4() == v6 || a.Zone() != "" {
+			return bad("has an invalid address literal after the @")
+		}
+		ascii = domain
 	} else {
 		var err error
 		ascii, err = idna.Lookup.ToASCII(domain)
