@@ -1,0 +1,167 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"hongyan/mailcore/account"
+	"hongyan/mailcore/store"
+	"hongyan/widgets"
+)
+
+var threadMails = []testMail{
+	{from: "Ann <ann@example.org>", to: "team@example.org", subject: "Trip to the coast",
+		body: "Shall we go in June?", date: time.Date(2024, 4, 1, 9, 0, 0, 0, time.UTC), id: "t1@example.org"},
+	{from: "Bob <bob@example.org>", to: "team@example.org", subject: "Re: Trip to the coast",
+		body: "June works for me.", date: time.Date(2024, 4, 2, 9, 0, 0, 0, time.UTC), id: "t2@example.org", inReplyTo: "t1@example.org"},
+	{from: "Ann <ann@example.org>", to: "team@example.org", subject: "Re: Trip to the coast",
+		body: "Booked the train for the third.", date: time.Date(2024, 4, 3, 9, 0, 0, 0, time.UTC), id: "t3@example.org", inReplyTo: "t2@example.org"},
+	{from: "Cy <cy@example.org>", to: "team@example.org", subject: "Printer",
+		body: "The printer is out of toner.", date: time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC), id: "p1@example.org"},
+	{from: "Dee <dee@example.org>", to: "team@example.org", subject: "Re: Printer",
+		body: "Ordered more.", date: time.Date(2024, 3, 5, 9, 0, 0, 0, time.UTC), id: "p2@example.org", inReplyTo: "p1@example.org"},
+	{from: "Eve <eve@example.org>", to: "team@example.org", subject: "Standalone note",
+		body: "Just this one.", date: time.Date(2024, 2, 1, 9, 0, 0, 0, time.UTC), id: "n1@example.org"},
+}
+
+// threadRows returns the conversation rows drawn, by index.
+func (h *harness) threadRows() map[int]*widgets.ThreadRow {
+	out := map[int]*widgets.ThreadRow{}
+	for _, o := range test.LaidOutObjects(h.mw.mv.conv.list) {
+		if r, ok := o.(*widgets.ThreadRow); ok && r.Visible() && r.Data().ThreadID != 0 {
+			out[r.Index] = r
+		}
+	}
+	return out
+}
+
+// viewMenuItem finds an item of the window's View menu by label.
+func (h *harness) viewMenuItem(label string) *fyne.MenuItem {
+	h.t.Helper()
+	for _, m := range h.mw.win.MainMenu().Items {
+		if m.Label != T("menu.view") {
+			continue
+		}
+		for _, it := range m.Items {
+			if it.Label == label {
+				return it
+			}
+		}
+	}
+	h.t.Fatalf("no %q in the View menu", label)
+	return nil
+}
+
+func TestConversationView(t *testing.T) {
+	useEnglish(t)
+	h := newMailHarness(t, threadMails, account.ProtocolPOP3)
+	inbox := h.waitInbox(len(threadMails))
+	mv := h.mw.mv
+	ctx := context.Background()
+	// Bob's reply is read; the rest are not.
+	page, err := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range page {
+		if m.From.Addr == "bob@example.org" {
+			if err := h.eng.SetFlags(ctx, []int64{m.ID}, store.Seen, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	item := h.viewMenuItem(T("menu.conversations"))
+	if item.Checked {
+		t.Fatal("conversations are on before the toggle")
+	}
+	item.Action()
+	if !item.Checked || !mv.conv.enabled || !h.mw.app.Preferences().Bool(prefConversations) {
+		t.Fatal("the toggle did not turn conversations on and keep the setting")
+	}
+	if mv.list.list.Visible() || !mv.conv.list.Visible() {
+		t.Fatal("the message list is still shown")
+	}
+	type want struct {
+		subject       string
+		count, unread int
+	}
+	wantRows := []want{{"Trip to the coast", 3, 2}, {"Printer", 2, 2}, {"Standalone note", 1, 1}}
+	h.ui.waitFor(t, "three conversation rows drawn", func() bool { return len(h.threadRows()) == 3 })
+	rows := h.threadRows()
+	for i, w := range wantRows {
+		d := rows[i].Data()
+		if d.Subject != w.subject || d.Count != w.count || d.Unread != w.unread {
+			t.Errorf("row %d: %q count %d unread %d, want %+v", i, d.Subject, d.Count, d.Unread, w)
+		}
+	}
+	if d := rows[0].Data(); d.Participants != "Ann, Bob" ||
+		d.CountText != T("conv.messages", map[string]any{"Count": 3})+" · "+T("conv.unread", map[string]any{"Count": 2}) {
+		t.Errorf("row 0 participants %q, counts %q", d.Participants, d.CountText)
+	}
+
+	// Opening the trip: its three messages in date order, only the newest
+	// expanded (and its body shown).
+	test.Tap(rows[0])
+	h.ui.pump()
+	r := mv.conv.reader
+	h.ui.waitFor(t, "the thread in the reader", func() bool { return r.Len() == 3 })
+	if !r.Visible() || mv.view.content.Visible() {
+		t.Fatal("the thread reader is not the one shown")
+	}
+	wantFrom := []string{"Ann", "Bob", "Ann"}
+	for i := 0; i < 3; i++ {
+		if from, _, _ := r.Header(i).Text(); from != wantFrom[i] {
+			t.Errorf("message %d from %q, want %q", i, from, wantFrom[i])
+		}
+		if i > 0 && mv.conv.msgs[i].Date.Before(mv.conv.msgs[i-1].Date) {
+			t.Errorf("message %d is older than the one before it", i)
+		}
+		if got := r.Expanded(i); got != (i == 2) {
+			t.Errorf("message %d expanded=%v", i, got)
+		}
+	}
+	h.ui.waitFor(t, "the newest body", func() bool {
+		v := r.MessageView(2)
+		return v != nil && v.Model() != nil && v.Model().Subject == "Re: Trip to the coast"
+	})
+	if r.MessageView(0) != nil {
+		t.Fatal("a collapsed message's body was loaded")
+	}
+	// A tap on the oldest header expands it.
+	test.Tap(r.Header(0))
+	if !r.Expanded(0) {
+		t.Fatal("tapping the header did not expand the message")
+	}
+	h.ui.waitFor(t, "the oldest body", func() bool {
+		v := r.MessageView(0)
+		return v != nil && v.Model() != nil && v.Model().Subject == "Trip to the coast"
+	})
+	test.Tap(r.Header(0))
+	if r.Expanded(0) {
+		t.Fatal("a second tap did not collapse the message")
+	}
+
+	// A search shows messages; clearing it returns to the conversations.
+	mv.searchEntry.SetText("")
+	h.ui.pump()
+	h.searchFor("toner")
+	if !mv.list.list.Visible() || mv.conv.list.Visible() {
+		t.Fatal("search results are not shown as messages")
+	}
+	mv.searchEntry.SetText("")
+	h.ui.waitFor(t, "the conversations again", func() bool {
+		return mv.conv.list.Visible() && len(mv.conv.rows) == 3
+	})
+
+	// Off again: the message list is back.
+	item = h.viewMenuItem(T("menu.conversations"))
+	item.Action()
+	if mv.conv.enabled || !mv.list.list.Visible() || mv.conv.list.Visible() || h.mw.app.Preferences().Bool(prefConversations) {
+		t.Fatal("the toggle did not turn conversations off")
+	}
+}
