@@ -112,6 +112,9 @@ func (a *Account) SearchServer(ctx context.Context, criteria imapv2.SearchCriter
 // account (nil: all selectable folders, the selected one and the inbox
 // first).
 func (a *Account) SearchServerIn(ctx context.Context, criteria imapv2.SearchCriteria, folderIDs []int64) ([]store.Summary, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, ctxErr(ctx, "search", a.cfg.Host, err)
+	}
 	fs, err := a.searchFolders(ctx, folderIDs)
 	if err != nil {
 		return nil, err
@@ -119,8 +122,8 @@ func (a *Account) SearchServerIn(ctx context.Context, criteria imapv2.SearchCrit
 	var out []store.Summary
 	var errs []error
 	for _, f := range fs {
-		if ctx.Err() != nil {
-			return out, &mailerr.Error{Kind: mailerr.Canceled, Op: "search", Host: a.cfg.Host, Err: ctx.Err()}
+		if err := ctx.Err(); err != nil {
+			return out, ctxErr(ctx, "search", a.cfg.Host, err)
 		}
 		var got []store.Summary
 		var added bool
