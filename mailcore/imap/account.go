@@ -142,8 +142,9 @@ func (a *Account) withConn(ctx context.Context, f func(cn *conn) error) error {
 	return err
 }
 
-// Close logs out of the main connection.
+// Close logs out of the main connection and closes the search connection.
 func (a *Account) Close() {
+	a.closeSearchConn()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.main != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
@@ -29,6 +30,8 @@ type searchSlot struct {
 	mu   sync.Mutex // one search at a time; guards cn
 	cn   *conn
 	idle *time.Timer
+	// live is cn for closing from outside a search (Account.Close).
+	live atomic.Pointer[conn]
 }
 
 // The search connections live beside the accounts rather than in Account,
@@ -71,11 +74,13 @@ func (a *Account) withSearchConn(ctx context.Context, f func(cn *conn) error) er
 			return err
 		}
 		s.cn = cn
+		s.live.Store(cn)
 	}
 	err := f(s.cn)
 	if err != nil {
 		switch mailerr.KindOf(err) {
 		case mailerr.Unreachable, mailerr.Timeout, mailerr.Canceled, mailerr.Protocol:
+			s.live.CompareAndSwap(s.cn, nil)
 			s.cn.close()
 			s.cn = nil
 		}
@@ -84,10 +89,29 @@ func (a *Account) withSearchConn(ctx context.Context, f func(cn *conn) error) er
 	return err
 }
 
+// closeSearchConn closes the account's search connection, without waiting
+// for a search under way (it fails and its caller sees why).
+func (a *Account) closeSearchConn() {
+	searchSlots.Lock()
+	s := searchSlots.m[a]
+	delete(searchSlots.m, a)
+	searchSlots.Unlock()
+	if s == nil {
+		return
+	}
+	if cn := s.live.Swap(nil); cn != nil {
+		cn.c.Close()
+		if cn.closeDbg != nil {
+			cn.closeDbg()
+		}
+	}
+}
+
 func (a *Account) closeSearch(s *searchSlot) {
 	s.mu.Lock()
 	cn := s.cn
 	s.cn = nil
+	s.live.CompareAndSwap(cn, nil)
 	s.mu.Unlock()
 	searchSlots.Lock()
 	if searchSlots.m[a] == s {

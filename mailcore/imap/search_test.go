@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"testing"
+	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
 
@@ -130,6 +131,26 @@ func TestSearchServerFetchesUncached(t *testing.T) {
 	// And the search connection works again afterwards.
 	if got, err := a.SearchServer(ctx, crit); err != nil || len(got) != 3 {
 		t.Fatalf("after a cancel: %d %v", len(got), err)
+	}
+	// Closing the account closes its search connection.
+	searchSlots.Lock()
+	slot := searchSlots.m[a]
+	searchSlots.Unlock()
+	if slot == nil || slot.live.Load() == nil {
+		t.Fatal("no open search connection after a search")
+	}
+	cn := slot.live.Load()
+	a.Close()
+	select {
+	case <-cn.c.Closed():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the search connection is still open after Close")
+	}
+	searchSlots.Lock()
+	_, kept := searchSlots.m[a]
+	searchSlots.Unlock()
+	if kept {
+		t.Fatal("the closed account keeps a search slot")
 	}
 }
 
