@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+
 	"hongyan/mailcore/search"
 	"hongyan/mailcore/store"
 )
@@ -82,13 +84,21 @@ func (e *Engine) CanSearchServer() bool {
 // lives in the store).
 func (e *Engine) searcher() *search.Engine { return search.New(e.store) }
 
-// onlineIMAP returns an account's IMAP engine when it runs and is online.
-func (e *Engine) onlineIMAP(id string) (*imapIncoming, bool) {
+// serverSearch is what an account engine that can search on its server
+// offers (the IMAP one).
+type serverSearch interface {
+	Online() bool
+	SearchServerIn(ctx context.Context, criteria imap.SearchCriteria, folderIDs []int64) ([]store.Summary, error)
+}
+
+// onlineIMAP returns an account's engine when it can search on its server
+// and is online.
+func (e *Engine) onlineIMAP(id string) (serverSearch, bool) {
 	r, err := e.runner(id)
 	if err != nil {
 		return nil, false
 	}
-	in, ok := r.in.(*imapIncoming)
+	in, ok := r.in.(serverSearch)
 	if !ok || !in.Online() {
 		return nil, false
 	}
