@@ -165,3 +165,35 @@ func TestConversationView(t *testing.T) {
 		t.Fatal("the toggle did not turn conversations off")
 	}
 }
+
+func TestConversationListPages(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 400, "", true)
+	inbox := h.waitInbox(400)
+	mv := h.mw.mv
+	all, err := h.eng.Store().Conversations(context.Background(), []int64{inbox}, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) <= convPageSize {
+		t.Fatalf("only %d threads: the test needs more than a page", len(all))
+	}
+	h.viewMenuItem(T("menu.conversations")).Action()
+	h.ui.waitFor(t, "the first page", func() bool { return len(mv.conv.rows) == convPageSize && mv.conv.more })
+	// Scrolling down reads the next pages as their rows are drawn.
+	h.ui.waitFor(t, "every page", func() bool {
+		mv.conv.list.ScrollToBottom()
+		test.LaidOutObjects(mv.conv.list)
+		return !mv.conv.more && !mv.conv.loading
+	})
+	if len(mv.conv.rows) != len(all) {
+		t.Fatalf("%d conversations listed, want %d", len(mv.conv.rows), len(all))
+	}
+	seen := map[int64]bool{}
+	for i, c := range mv.conv.rows {
+		if seen[c.ThreadID] || c.ThreadID != all[i].ThreadID || c.Count != all[i].Count {
+			t.Fatalf("row %d: thread %d (%d messages), want %d (%d)", i, c.ThreadID, c.Count, all[i].ThreadID, all[i].Count)
+		}
+		seen[c.ThreadID] = true
+	}
+}
