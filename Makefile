@@ -45,3 +45,20 @@ bench-deps:
 ## fuzz: run every fuzz target of mailcore for FUZZTIME each (default 2m)
 fuzz:
 	FUZZTIME=$${FUZZTIME:-2m} bash scripts/fuzz.sh
+
+.PHONY: package install package-windows
+# Packaging with Fyne's tool (fyne.io/tools v1.7.4, fetched by `go run`).
+FYNE    ?= $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
+VERSION ?= $(shell sed -n 's/^ *Version *= *"\(.*\)".*/\1/p' FyneApp.toml)
+
+## package: Linux tarball dist/hongyan-VERSION-linux-ARCH.tar.xz (binary, desktop entry for mailto:, icons)
+package:
+	GO="$(GO)" FYNE="$(FYNE)" VERSION="$(VERSION)" sh packaging/linux/package.sh
+
+## install: build the Linux package and install it for the current user (~/.local)
+install: package
+	sh dist/.build/linux/stage/hongyan/install.sh dist/.build/linux/stage/hongyan
+
+## package-windows: cross-build dist/hongyan-VERSION-windows-amd64.exe with MinGW-w64 (icon and version embedded)
+package-windows:
+	GO="$(GO)" FYNE="$(FYNE)" VERSION="$(VERSION)" sh packaging/windows/package.sh
