@@ -129,9 +129,11 @@ func (b *searchBox) run(text string) {
 				}
 			}
 			if extra > 0 {
+				// The merged list holds the newest search.MaxLimit results;
+				// the count says how many there are in all.
 				b.showMerged(searchSource{q: q, se: se}, res)
+				b.setInfo(T("search.count_server", map[string]any{"Count": n + extra, "Server": extra}))
 				n = len(res)
-				b.setInfo(T("search.count_server", map[string]any{"Count": n, "Server": extra}))
 			} else {
 				b.setInfo(T("search.count", map[string]any{"Count": n}))
 			}
