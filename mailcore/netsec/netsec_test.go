@@ -2,42 +2,15 @@ package netsec
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"strconv"
 	"testing"
 	"time"
 
+	"hongyan/internal/testcert"
 	"hongyan/mailcore/mailerr"
 )
-
-// selfSigned makes a certificate for the given IP, valid in [from, to].
-func selfSigned(t *testing.T, ip string, from, to time.Time) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "test"},
-		NotBefore:    from, NotAfter: to,
-		IPAddresses: []net.IP{net.ParseIP(ip)},
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
 
 func serve(t *testing.T, cert tls.Certificate) int {
 	t.Helper()
@@ -66,9 +39,8 @@ func serve(t *testing.T, cert tls.Certificate) int {
 }
 
 func TestSelfSignedRefusedThenTrustedForThatHostOnly(t *testing.T) {
-	now := time.Now()
-	cert := selfSigned(t, "127.0.0.1", now.Add(-time.Hour), now.Add(time.Hour))
-	port := serve(t, cert)
+	cert := testcert.SelfSigned(t, testcert.Options{Hosts: []string{"127.0.0.1"}})
+	port := serve(t, cert.TLS)
 	ctx := context.Background()
 
 	_, err := DialTLS(ctx, "127.0.0.1", port, Options{})
@@ -76,7 +48,7 @@ func TestSelfSignedRefusedThenTrustedForThatHostOnly(t *testing.T) {
 		t.Fatalf("self-signed accepted or wrong kind: %v", err)
 	}
 	fp := mailerr.FingerprintOf(err)
-	if fp != Fingerprint(cert.Certificate[0]) {
+	if fp != cert.Fingerprint {
 		t.Fatalf("fingerprint %q, want the server's", fp)
 	}
 
@@ -96,30 +68,24 @@ func TestSelfSignedRefusedThenTrustedForThatHostOnly(t *testing.T) {
 
 func TestCAVerifiedExpiredAndWrongHost(t *testing.T) {
 	now := time.Now()
-	good := selfSigned(t, "127.0.0.1", now.Add(-time.Hour), now.Add(time.Hour))
-	leaf, _ := x509.ParseCertificate(good.Certificate[0])
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	c, err := DialTLS(context.Background(), "127.0.0.1", serve(t, good), Options{RootCAs: pool})
+	ca := testcert.NewCA(t)
+	opts := Options{RootCAs: ca.Pool}
+	good := ca.Issue(t, testcert.Options{Hosts: []string{"127.0.0.1"}})
+	c, err := DialTLS(context.Background(), "127.0.0.1", serve(t, good.TLS), opts)
 	if err != nil {
 		t.Fatalf("valid certificate refused: %v", err)
 	}
 	c.Close()
 
-	expired := selfSigned(t, "127.0.0.1", now.Add(-48*time.Hour), now.Add(-24*time.Hour))
-	eleaf, _ := x509.ParseCertificate(expired.Certificate[0])
-	pool2 := x509.NewCertPool()
-	pool2.AddCert(eleaf)
-	_, err = DialTLS(context.Background(), "127.0.0.1", serve(t, expired), Options{RootCAs: pool2})
+	expired := ca.Issue(t, testcert.Options{Hosts: []string{"127.0.0.1"},
+		NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour)})
+	_, err = DialTLS(context.Background(), "127.0.0.1", serve(t, expired.TLS), opts)
 	if !mailerr.Is(err, mailerr.TLSInvalid) {
 		t.Fatalf("expired certificate accepted: %v", err)
 	}
 
-	wrongHost := selfSigned(t, "127.0.0.2", now.Add(-time.Hour), now.Add(time.Hour))
-	wleaf, _ := x509.ParseCertificate(wrongHost.Certificate[0])
-	pool3 := x509.NewCertPool()
-	pool3.AddCert(wleaf)
-	_, err = DialTLS(context.Background(), "127.0.0.1", serve(t, wrongHost), Options{RootCAs: pool3})
+	wrongHost := ca.Issue(t, testcert.Options{Hosts: []string{"127.0.0.2"}})
+	_, err = DialTLS(context.Background(), "127.0.0.1", serve(t, wrongHost.TLS), opts)
 	if !mailerr.Is(err, mailerr.TLSInvalid) {
 		t.Fatalf("wrong-host certificate accepted: %v", err)
 	}
