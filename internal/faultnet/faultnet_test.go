@@ -3,18 +3,14 @@ package faultnet
 import (
 	"bufio"
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"hongyan/internal/testcert"
 )
 
 // lineServer greets, then answers every line with "echo: <line>".
@@ -224,18 +220,8 @@ func TestDelay(t *testing.T) {
 }
 
 func TestTLSTerminationCapturesPlaintext(t *testing.T) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "t"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		KeyUsage: x509.KeyUsageDigitalSignature}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-	leaf, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	cert := testcert.Localhost(t)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cert.ServerConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,9 +236,9 @@ func TestTLSTerminationCapturesPlaintext(t *testing.T) {
 		bufio.NewReader(c).ReadString('\n')
 	}()
 	p := New(t, Config{Target: ln.Addr().String(),
-		ClientTLS:   &tls.Config{Certificates: []tls.Certificate{cert}},
-		UpstreamTLS: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}})
-	c, err := tls.Dial("tcp", p.Addr(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+		ClientTLS:   cert.ServerConfig(),
+		UpstreamTLS: cert.ClientConfig("127.0.0.1")})
+	c, err := tls.Dial("tcp", p.Addr(), cert.ClientConfig("127.0.0.1"))
 	if err != nil {
 		t.Fatal(err)
 	}
