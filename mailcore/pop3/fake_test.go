@@ -2,25 +2,22 @@ package pop3
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"hongyan/internal/testcert"
 )
 
 // fakeServer is a small scripted POP3 server on 127.0.0.1 for the cases a
 // real Dovecot cannot show: no STLS offered, no UIDL. It speaks implicit TLS
-// when tlsCert is set, plain TCP otherwise.
+// when useTLS is set, plain TCP otherwise.
 type fakeServer struct {
 	t      *testing.T
 	port   int
@@ -42,9 +39,9 @@ func newFakeServer(t *testing.T, useTLS bool, capa []string, msgs [][]byte) *fak
 	var ln net.Listener
 	var err error
 	if useTLS {
-		cert, pool := testCert(t)
-		f.pool = pool
-		ln, err = tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+		cert := testcert.Localhost(t)
+		f.pool = cert.Pool
+		ln, err = tls.Listen("tcp", "127.0.0.1:0", cert.ServerConfig())
 	} else {
 		ln, err = net.Listen("tcp", "127.0.0.1:0")
 	}
@@ -190,29 +187,4 @@ func dotStuff(m []byte) []byte {
 		out = append(out, '\r', '\n')
 	}
 	return out
-}
-
-func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:    time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:        true, BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
 }
