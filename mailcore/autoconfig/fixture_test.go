@@ -2,14 +2,9 @@ package autoconfig
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +16,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"hongyan/internal/testcert"
 )
 
 // dnsFixture is a local authoritative DNS server on 127.0.0.1 serving the
@@ -147,7 +144,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{t: t, dns: newDNS(t), handlers: map[string]http.HandlerFunc{}, ports: map[string]string{}}
 	e.res = e.dns.resolver()
-	e.cert, e.pool = selfSigned(t, testHosts)
+	c := testcert.SelfSigned(t, testcert.Options{Hosts: testHosts})
+	e.cert, e.pool = c.TLS, c.Pool
 	e.https = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.Host)
 		if err != nil {
@@ -168,37 +166,6 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func selfSigned(t *testing.T, hosts []string) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "autoconfig test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		DNSNames:              hosts,
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
-}
-
-// handle serves body (or runs h) at https://host/path.
 func (e *env) handle(host, path string, h http.HandlerFunc) {
 	e.mu.Lock()
 	e.handlers[host+path] = h
