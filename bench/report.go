@@ -39,6 +39,9 @@ func writeReport(dir string, n int, rs []Result) error {
 		if r.BaselineName != "" {
 			base, bv = r.BaselineName, fmt.Sprintf("%.3f", r.BaselineValue)
 			ratio = fmt.Sprintf("%.2f", r.Ratio)
+			if r.Ratio < 0.01 {
+				ratio = fmt.Sprintf("%.4f", r.Ratio)
+			}
 		}
 		fmt.Fprintf(&b, "| %s | %.3f | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Value, r.Unit, base, bv, ratio, r.Goal, r.Note)
 	}
