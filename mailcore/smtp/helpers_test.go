@@ -3,13 +3,7 @@ package smtp
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -22,6 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"hongyan/internal/mailtest"
+	"hongyan/internal/testcert"
 	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/store"
 )
@@ -141,9 +136,9 @@ func newFakeServer(t *testing.T, withTLS bool, ehlo ...string) (*fakeServer, net
 	f := &fakeServer{ln: ln, ehlo: ehlo}
 	var opts netsec.Options
 	if withTLS {
-		cert, pool := selfSigned(t)
-		f.tls = &tls.Config{Certificates: []tls.Certificate{cert}}
-		opts.RootCAs = pool
+		cert := testcert.Localhost(t)
+		f.tls = cert.ServerConfig()
+		opts.RootCAs = cert.Pool
 	}
 	t.Cleanup(func() { ln.Close() })
 	go f.serve()
@@ -246,28 +241,6 @@ func (f *fakeServer) handle(c net.Conn) {
 			say("502 5.5.2 unknown")
 		}
 	}
-}
-
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
 
 // clock is a settable test clock.
