@@ -321,3 +321,23 @@ func scripted(greeting string, replies map[string]string) func(net.Conn) {
 		}
 	}
 }
+
+// checkConfigs asserts that cfgs offer the incoming servers want, in order,
+// each found by source and paired with the outgoing server out.
+func checkConfigs(t *testing.T, cfgs []Config, source string, out Server, want ...Server) {
+	t.Helper()
+	if len(cfgs) != len(want) {
+		t.Fatalf("got %d configs, want %d: %v", len(cfgs), len(want), cfgs)
+	}
+	for i, w := range want {
+		if cfgs[i].Incoming != w {
+			t.Errorf("config %d incoming = %v, want %v", i, cfgs[i].Incoming, w)
+		}
+		if cfgs[i].Source != source {
+			t.Errorf("config %d source = %q, want %q", i, cfgs[i].Source, source)
+		}
+		if cfgs[i].Outgoing != out {
+			t.Errorf("config %d outgoing = %v, want %v", i, cfgs[i].Outgoing, out)
+		}
+	}
+}

@@ -49,22 +49,13 @@ func TestGuessPrefersImplicitTLSAndRejectsPlaintext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Server{
-		{ProtoIMAP, "imap.guess.test", 993, SecurityTLS, "zhou@guess.test"},
-		{ProtoIMAP, "mail.guess.test", 143, SecuritySTARTTLS, "zhou@guess.test"},
-		{ProtoPOP3, "mail.guess.test", 110, SecuritySTARTTLS, "zhou@guess.test"},
-	}
-	if len(cfgs) != len(want) {
-		t.Fatalf("got %v", cfgs)
-	}
-	for i, w := range want {
-		if cfgs[i].Incoming != w || cfgs[i].Source != SourceGuess {
-			t.Errorf("config %d = %v (%s), want %v", i, cfgs[i].Incoming, cfgs[i].Source, w)
-		}
-		if o := cfgs[i].Outgoing; o.Host != "mail.guess.test" || o.Port != 465 || o.Security != SecurityTLS {
-			t.Errorf("config %d outgoing = %v, want implicit TLS on mail.guess.test:465", i, o)
-		}
-		if cfgs[i].NotesEN == "" || cfgs[i].NotesZH == "" {
+	checkConfigs(t, cfgs, SourceGuess,
+		Server{ProtoSMTP, "mail.guess.test", 465, SecurityTLS, "zhou@guess.test"},
+		Server{ProtoIMAP, "imap.guess.test", 993, SecurityTLS, "zhou@guess.test"},
+		Server{ProtoIMAP, "mail.guess.test", 143, SecuritySTARTTLS, "zhou@guess.test"},
+		Server{ProtoPOP3, "mail.guess.test", 110, SecuritySTARTTLS, "zhou@guess.test"})
+	for i, c := range cfgs {
+		if c.NotesEN == "" || c.NotesZH == "" {
 			t.Errorf("config %d has no notes", i)
 		}
 	}
@@ -164,17 +155,7 @@ func TestGuessAgainstDovecotAndPostfix(t *testing.T) {
 		{ProtoPOP3, "pop3.real.test", 995, SecurityTLS, "user@real.test"},
 		{ProtoPOP3, "pop3.real.test", 110, SecuritySTARTTLS, "user@real.test"},
 	}
-	if len(cfgs) != len(want) {
-		t.Fatalf("got %v", cfgs)
-	}
-	for i, w := range want {
-		if cfgs[i].Incoming != w {
-			t.Errorf("config %d = %v, want %v", i, cfgs[i].Incoming, w)
-		}
-		if o := cfgs[i].Outgoing; o.Host != "smtp.real.test" || o.Port != 465 || o.Security != SecurityTLS {
-			t.Errorf("config %d outgoing = %v", i, o)
-		}
-	}
+	checkConfigs(t, cfgs, SourceGuess, Server{ProtoSMTP, "smtp.real.test", 465, SecurityTLS, "user@real.test"}, want...)
 	// STARTTLS must really be offered on the plain ports.
 	for _, s := range []Server{want[1], want[3], {ProtoSMTP, "smtp.real.test", 587, SecuritySTARTTLS, ""}} {
 		if err := d.probe(context.Background(), s); err != nil {
