@@ -80,14 +80,7 @@ func TestFaultNoSecretAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range []account.Account{ai, ap} {
-		waitFor(t, "the inbox of "+a.Incoming.Protocol, func() bool {
-			f, err := e.Store().FolderByRole(ctx, a.ID, store.RoleInbox)
-			if err != nil {
-				return false
-			}
-			n, _, _ := e.Store().Counts(ctx, f.ID)
-			return n >= 5
-		})
+		waitInbox(t, e, a.ID, 5)
 	}
 	var ids []int64
 	for _, a := range []account.Account{ai, ap} {

@@ -34,17 +34,13 @@ func serverCount(t *testing.T, st *mailtest.Stack, u mailtest.User, mailbox stri
 	return int(*data.NumMessages)
 }
 
-func TestIMAPAccountThroughEngine(t *testing.T) {
-	ctx := context.Background()
-	st := mailtest.Shared(t)
-	u := st.AddUser(t)
-	if err := st.Seed(u, "INBOX", mailtest.GenerateMessages(300, 11)); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	rec := &recorder{}
-	e := openEngine(t, dir, rec, secret.NewSessionStore())
-	defer e.Close()
+// startIMAPAccount opens and starts an engine in a fresh profile that
+// reports to rec, and adds an IMAP account for u. The engine is closed when
+// the test ends.
+func startIMAPAccount(t *testing.T, st *mailtest.Stack, u mailtest.User, rec *recorder) (*Engine, account.Account) {
+	t.Helper()
+	e := openEngine(t, t.TempDir(), rec, secret.NewSessionStore())
+	t.Cleanup(func() { e.Close() })
 	if err := e.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,16 +48,19 @@ func TestIMAPAccountThroughEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inbox store.Folder
-	waitFor(t, "the inbox to sync", func() bool {
-		f, err := e.Store().FolderByRole(ctx, a.ID, store.RoleInbox)
-		if err != nil {
-			return false
-		}
-		inbox = f
-		n, _, _ := e.Store().Counts(ctx, f.ID)
-		return n == 300
-	})
+	return e, a
+}
+
+func TestIMAPAccountThroughEngine(t *testing.T) {
+	ctx := context.Background()
+	st := mailtest.Shared(t)
+	u := st.AddUser(t)
+	if err := st.Seed(u, "INBOX", mailtest.GenerateMessages(300, 11)); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	e, a := startIMAPAccount(t, st, u, rec)
+	inbox := waitInbox(t, e, a.ID, 300)
 	// The background indexer catches up with the sync by itself.
 	waitFor(t, "the search index to catch up", func() bool {
 		n, err := e.Store().PendingIndex(ctx)
@@ -117,16 +116,7 @@ func TestIMAPDraftsReplacedOnServer(t *testing.T) {
 	ctx := context.Background()
 	st := mailtest.Shared(t)
 	u := st.AddUser(t)
-	dir := t.TempDir()
-	e := openEngine(t, dir, &recorder{}, secret.NewSessionStore())
-	defer e.Close()
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := e.AddAccount(testAccount(st, u, account.ProtocolIMAP), u.Password, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, a := startIMAPAccount(t, st, u, &recorder{})
 	waitFor(t, "the Drafts folder", func() bool {
 		_, err := e.Store().FolderByRole(ctx, a.ID, store.RoleDrafts)
 		return err == nil

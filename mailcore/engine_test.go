@@ -82,6 +82,23 @@ func waitFor(t *testing.T, what string, f func() bool) {
 	}
 }
 
+// waitInbox waits until the inbox of account id holds exactly n messages
+// and returns it.
+func waitInbox(t *testing.T, e *Engine, id string, n int) store.Folder {
+	t.Helper()
+	var inbox store.Folder
+	waitFor(t, fmt.Sprintf("the inbox to hold %d messages", n), func() bool {
+		f, err := e.Store().FolderByRole(context.Background(), id, store.RoleInbox)
+		if err != nil {
+			return false
+		}
+		inbox = f
+		got, _, _ := e.Store().Counts(context.Background(), f.ID)
+		return got == n
+	})
+	return inbox
+}
+
 func TestPOP3AccountThroughEngine(t *testing.T) {
 	ctx := context.Background()
 	st := mailtest.Shared(t)
@@ -98,16 +115,7 @@ func TestPOP3AccountThroughEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inbox store.Folder
-	waitFor(t, "the inbox to fill", func() bool {
-		f, err := e.Store().FolderByRole(ctx, a.ID, store.RoleInbox)
-		if err != nil {
-			return false
-		}
-		inbox = f
-		n, _, _ := e.Store().Counts(ctx, f.ID)
-		return n == 20
-	})
+	inbox := waitInbox(t, e, a.ID, 20)
 	waitFor(t, "a messages-changed event", func() bool {
 		return rec.count(func(ev event.Event) bool { _, ok := ev.(event.MessagesChanged); return ok }) > 0
 	})

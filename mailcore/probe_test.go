@@ -3,23 +3,17 @@ package mailcore
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"hongyan/internal/mailtest"
+	"hongyan/internal/testcert"
 	"hongyan/mailcore/account"
 	"hongyan/mailcore/mailerr"
-	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/secret"
 )
 
@@ -140,24 +134,8 @@ type fakePOP3 struct {
 
 func startFakePOP3(t *testing.T) *fakePOP3 {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7),
-		Subject:      pkix.Name{CommonName: "self-signed"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	cert := testcert.SelfSigned(t, testcert.Options{Hosts: []string{"127.0.0.1"}})
+	l, err := tls.Listen("tcp", "127.0.0.1:0", cert.ServerConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +149,7 @@ func startFakePOP3(t *testing.T) *fakePOP3 {
 			go servePOP3(c)
 		}
 	}()
-	return &fakePOP3{port: l.Addr().(*net.TCPAddr).Port, fp: netsec.Fingerprint(der)}
+	return &fakePOP3{port: l.Addr().(*net.TCPAddr).Port, fp: cert.Fingerprint}
 }
 
 func servePOP3(c net.Conn) {
