@@ -172,3 +172,80 @@ func sameUIDs(a, b []uint32) bool {
 }
 
 func errorsAs(err error, target **mailerr.Error) bool { return errors.As(err, target) }
+
+// listFolders runs a.SyncFolders, failing the test on error.
+func listFolders(t *testing.T, a *Account) {
+	t.Helper()
+	if err := a.SyncFolders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncNamed syncs the cached folder called name and returns it as cached
+// after the sync.
+func syncNamed(t *testing.T, st *store.Store, a *Account, name string) store.Folder {
+	t.Helper()
+	if err := a.SyncFolder(context.Background(), folder(t, st, a, name).ID); err != nil {
+		t.Fatalf("sync %s: %v", name, err)
+	}
+	return folder(t, st, a, name)
+}
+
+// interruptSync starts a sync of folderID and cancels it once it reports
+// 300 or more messages done but not finished; the sync must fail.
+func interruptSync(t *testing.T, a *Account, rec *recorder, folderID int64) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.SyncFolder(ctx, folderID) }()
+	rec.wait(t, 30*time.Second, func(e event.Event) bool {
+		p, ok := e.(event.SyncProgress)
+		return ok && p.Done >= 300 && !p.Finished
+	})
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("sync was not interrupted")
+	}
+}
+
+// checkNoGap asserts that after an interrupted first sync of the folder
+// name, whose server UIDs are 1..total, SyncedFrom lies above 1 and every UID
+// from SyncedFrom up is cached. It returns how many UIDs are cached.
+func checkNoGap(t *testing.T, st *store.Store, a *Account, name string, total int) int {
+	t.Helper()
+	f := folder(t, st, a, name)
+	if f.SyncedFrom <= 1 || f.SyncedFrom > uint32(total) {
+		t.Fatalf("synced_from %d after interruption", f.SyncedFrom)
+	}
+	uids, err := st.UIDs(context.Background(), f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	above := 0
+	for _, u := range uids {
+		if u >= f.SyncedFrom {
+			above++
+		}
+	}
+	if want := total - int(f.SyncedFrom) + 1; above != want {
+		t.Fatalf("%d UIDs cached at or above synced_from %d, want %d", above, f.SyncedFrom, want)
+	}
+	return len(uids)
+}
+
+// checkResumed syncs the folder name again and asserts the cache then
+// holds exactly the server's total UIDs and the folder is synced from 1.
+func checkResumed(t *testing.T, s *mailtest.Stack, u mailtest.User, st *store.Store, a *Account, name string, total int) {
+	t.Helper()
+	f := syncNamed(t, st, a, name)
+	uids, err := st.UIDs(context.Background(), f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(uids) != total || !sameUIDs(uids, serverUIDs(t, other(t, s, u), name)) {
+		t.Fatalf("after resume %d UIDs, want the server's %d", len(uids), total)
+	}
+	if f.SyncedFrom != 1 {
+		t.Fatalf("synced_from %d after full sync", f.SyncedFrom)
+	}
+}

@@ -3,15 +3,8 @@ package imap
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"math/big"
-	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +12,7 @@ import (
 
 	"hongyan/internal/faultnet"
 	"hongyan/internal/mailtest"
+	"hongyan/internal/testcert"
 	"hongyan/mailcore/event"
 	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/netsec"
@@ -105,56 +99,15 @@ func TestFaultSTARTTLSInjection(t *testing.T) {
 	}
 }
 
-// testCA is a private CA for certificate tests.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-}
-
-func newTestCA(t *testing.T) *testCA {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fault CA"},
-		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(48 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(c)
-	return &testCA{cert: c, key: key, pool: pool}
-}
-
-// leaf issues a certificate; a nil ca makes it self-signed.
-func leaf(t *testing.T, ca *testCA, dns []string, ips []net.IP, from, to time.Time) tls.Certificate {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "leaf"},
-		NotBefore: from, NotAfter: to, DNSNames: dns, IPAddresses: ips,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	parent, signer := tmpl, key
-	if ca != nil {
-		parent, signer = ca.cert, ca.key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
 // Invalid, expired and wrong-host certificates are refused with the
 // fingerprint; a trusted fingerprint works for its host only and only
 // while the server keeps that certificate.
 func TestFaultCertificates(t *testing.T) {
 	s := mailtest.Shared(t)
 	u := s.AddUser(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	now := time.Now()
-	lo := []net.IP{net.IPv4(127, 0, 0, 1)}
+	lo := []string{"127.0.0.1"}
 	var current atomic.Pointer[tls.Certificate]
 	_, up, err := faultnet.StackTLS(s.CAFile)
 	if err != nil {
@@ -167,35 +120,34 @@ func TestFaultCertificates(t *testing.T) {
 	try := func() error {
 		cfg := config(s, u)
 		cfg.Port, cfg.Timeout = p.Port(), 10*time.Second
-		cfg.TLS = netsec.Options{RootCAs: ca.pool, Trusted: func(host, fp string) bool { return trusted.Load().(string) == host+"|"+fp }}
+		cfg.TLS = netsec.Options{RootCAs: ca.Pool, Trusted: func(host, fp string) bool { return trusted.Load().(string) == host+"|"+fp }}
 		a := New(cfg, openStore(t), nil)
 		defer a.Close()
 		return a.SyncFolders(context.Background())
 	}
-	fpOf := func(c tls.Certificate) string { return netsec.Fingerprint(c.Certificate[0]) }
 
-	good := leaf(t, ca, nil, lo, now.Add(-time.Hour), now.Add(time.Hour))
-	current.Store(&good)
+	good := ca.Issue(t, testcert.Options{Hosts: lo})
+	current.Store(&good.TLS)
 	if err := try(); err != nil {
 		t.Fatalf("valid certificate through the proxy: %v", err)
 	}
 	for _, c := range []struct {
 		name string
-		cert tls.Certificate
+		cert *testcert.Cert
 		why  string
 	}{
-		{"expired", leaf(t, ca, nil, lo, now.Add(-48*time.Hour), now.Add(-time.Hour)), "expired"},
-		{"wrong host", leaf(t, ca, []string{"mail.example.org"}, nil, now.Add(-time.Hour), now.Add(time.Hour)), "another host"},
-		{"unknown authority", leaf(t, nil, nil, lo, now.Add(-time.Hour), now.Add(time.Hour)), "unknown authority"},
+		{"expired", ca.Issue(t, testcert.Options{Hosts: lo, NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-time.Hour)}), "expired"},
+		{"wrong host", ca.Issue(t, testcert.Options{Hosts: []string{"mail.example.org"}}), "another host"},
+		{"unknown authority", testcert.SelfSigned(t, testcert.Options{Hosts: lo}), "unknown authority"},
 	} {
-		current.Store(&c.cert)
+		current.Store(&c.cert.TLS)
 		err := try()
 		var me *mailerr.Error
 		if !mailerr.Is(err, mailerr.TLSInvalid) || !errorsAs(err, &me) {
 			t.Fatalf("%s: %v, want tls-invalid", c.name, err)
 		}
-		if mailerr.FingerprintOf(err) != fpOf(c.cert) {
-			t.Fatalf("%s: fingerprint %q, want %q", c.name, mailerr.FingerprintOf(err), fpOf(c.cert))
+		if mailerr.FingerprintOf(err) != c.cert.Fingerprint {
+			t.Fatalf("%s: fingerprint %q, want %q", c.name, mailerr.FingerprintOf(err), c.cert.Fingerprint)
 		}
 		if !strings.Contains(err.Error(), c.why) {
 			t.Fatalf("%s: unclear error %q", c.name, err)
@@ -206,20 +158,20 @@ func TestFaultCertificates(t *testing.T) {
 		t.Fatal("password sent to an untrusted server")
 	}
 
-	self := leaf(t, nil, nil, lo, now.Add(-time.Hour), now.Add(time.Hour))
-	current.Store(&self)
-	trusted.Store("localhost|" + fpOf(self))
+	self := testcert.SelfSigned(t, testcert.Options{Hosts: lo})
+	current.Store(&self.TLS)
+	trusted.Store("localhost|" + self.Fingerprint)
 	if err := try(); !mailerr.Is(err, mailerr.TLSInvalid) {
 		t.Fatalf("fingerprint trusted for another host was honoured: %v", err)
 	}
-	trusted.Store("127.0.0.1|" + fpOf(self))
+	trusted.Store("127.0.0.1|" + self.Fingerprint)
 	if err := try(); err != nil {
 		t.Fatalf("trusted fingerprint refused: %v", err)
 	}
-	other := leaf(t, nil, nil, lo, now.Add(-time.Hour), now.Add(time.Hour))
-	current.Store(&other)
+	other := testcert.SelfSigned(t, testcert.Options{Hosts: lo})
+	current.Store(&other.TLS)
 	err = try()
-	if !mailerr.Is(err, mailerr.TLSInvalid) || mailerr.FingerprintOf(err) != fpOf(other) {
+	if !mailerr.Is(err, mailerr.TLSInvalid) || mailerr.FingerprintOf(err) != other.Fingerprint {
 		t.Fatalf("changed certificate accepted or not reported: %v", err)
 	}
 }
@@ -392,9 +344,7 @@ func TestFaultDiskFullIMAP(t *testing.T) {
 	a := New(cfg, st, nil)
 	t.Cleanup(a.Close)
 	ctx := context.Background()
-	if err := a.SyncFolders(ctx); err != nil {
-		t.Fatal(err)
-	}
+	listFolders(t, a)
 	inbox := folder(t, st, a, "INBOX")
 	faultnet.FillDisk(t, dir, 16<<10)
 	err = a.SyncFolder(ctx, inbox.ID)

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hongyan/internal/testcert"
 	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/store"
@@ -30,16 +31,13 @@ type evilServer struct {
 
 func startEvil(t *testing.T, answer func(w io.Writer, tag, cmd, rest string) bool) *evilServer {
 	t.Helper()
-	cert := leaf(t, nil, nil, []net.IP{net.IPv4(127, 0, 0, 1)}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
-	x, _ := x509.ParseCertificate(cert.Certificate[0])
-	pool := x509.NewCertPool()
-	pool.AddCert(x)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	cert := testcert.SelfSigned(t, testcert.Options{Hosts: []string{"127.0.0.1"}})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cert.ServerConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	e := &evilServer{port: ln.Addr().(*net.TCPAddr).Port, pool: pool, answer: answer}
+	e := &evilServer{port: ln.Addr().(*net.TCPAddr).Port, pool: cert.Pool, answer: answer}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -191,9 +189,7 @@ func TestFaultMaliciousEndlessResponses(t *testing.T) {
 	st := openStore(t)
 	a := New(e.config(), st, nil)
 	defer a.Close()
-	if err := a.SyncFolders(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	listFolders(t, a)
 	f := folder(t, st, a, "INBOX")
 	err := bounded(t, "endless responses", 20*time.Second, 1<<30, func() error {
 		return a.SyncFolder(context.Background(), f.ID)
@@ -257,9 +253,7 @@ func TestFaultMaliciousAbsurdUIDs(t *testing.T) {
 	a := New(e.config(), st, nil)
 	defer a.Close()
 	ctx := context.Background()
-	if err := a.SyncFolders(ctx); err != nil {
-		t.Fatal(err)
-	}
+	listFolders(t, a)
 	inbox := folder(t, st, a, "INBOX")
 	err := bounded(t, "absurd UIDs", 20*time.Second, 256<<20, func() error { return a.SyncFolder(ctx, inbox.ID) })
 	if err != nil && !mailerr.Is(err, mailerr.Protocol) {

@@ -50,14 +50,9 @@ func TestOfflineOperationsReplayed(t *testing.T) {
 	st := openStore(t)
 	online, _ := newAccount(t, s, u, st)
 	ctx := context.Background()
-	if err := online.SyncFolders(ctx); err != nil {
-		t.Fatal(err)
-	}
-	inbox := folder(t, st, online, "INBOX")
+	listFolders(t, online)
 	archive := folder(t, st, online, "Archive")
-	if err := online.SyncFolder(ctx, inbox.ID); err != nil {
-		t.Fatal(err)
-	}
+	inbox := syncNamed(t, st, online, "INBOX")
 	online.Close()
 
 	// The same account with an unreachable server.
@@ -173,13 +168,8 @@ func TestReplayConflictReported(t *testing.T) {
 	st := openStore(t)
 	a, rec := newAccount(t, s, u, st)
 	ctx := context.Background()
-	if err := a.SyncFolders(ctx); err != nil {
-		t.Fatal(err)
-	}
-	inbox := folder(t, st, a, "INBOX")
-	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
-		t.Fatal(err)
-	}
+	listFolders(t, a)
+	inbox := syncNamed(t, st, a, "INBOX")
 	a.Close()
 	// Another client expunges UID 2 while an operation on it is queued.
 	m, _ := st.MessageByUID(ctx, inbox.ID, 2)
@@ -220,15 +210,10 @@ func TestMoveDeleteAppendOnline(t *testing.T) {
 	st := openStore(t)
 	a, _ := newAccount(t, s, u, st)
 	ctx := context.Background()
-	if err := a.SyncFolders(ctx); err != nil {
-		t.Fatal(err)
-	}
-	inbox := folder(t, st, a, "INBOX")
+	listFolders(t, a)
 	trash := folder(t, st, a, "Trash")
 	sent := folder(t, st, a, "Sent")
-	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
-		t.Fatal(err)
-	}
+	inbox := syncNamed(t, st, a, "INBOX")
 	m1, _ := st.MessageByUID(ctx, inbox.ID, 1)
 	m2, _ := st.MessageByUID(ctx, inbox.ID, 2)
 	if err := a.Move(ctx, []int64{m1.ID}, sent.ID); err != nil {

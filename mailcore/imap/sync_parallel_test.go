@@ -6,12 +6,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
 
 	"hongyan/internal/mailtest"
-	"hongyan/mailcore/event"
 	"hongyan/mailcore/store"
 )
 
@@ -49,47 +47,15 @@ func TestParallelFirstSync(t *testing.T) {
 	a := New(cfg, st, rec.sink)
 	t.Cleanup(a.Close)
 	a.parallelMin = 100
-	if err := a.SyncFolders(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	listFolders(t, a)
 	inbox := folder(t, st, a, "INBOX")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.SyncFolder(ctx, inbox.ID) }()
-	rec.wait(t, 30*time.Second, func(e event.Event) bool {
-		p, ok := e.(event.SyncProgress)
-		return ok && p.Done >= 300 && !p.Finished
-	})
-	cancel()
-	if err := <-done; err == nil {
-		t.Fatal("sync was not interrupted")
-	}
+	interruptSync(t, a, rec, inbox.ID)
 	if got := strings.Count(log.String(), "EXAMINE"); got < 2 {
 		t.Fatalf("%d helper connections opened the folder, want 2", got)
 	}
-	f := folder(t, st, a, "INBOX")
-	uids, _ := st.UIDs(context.Background(), inbox.ID)
-	above := 0
-	for _, uu := range uids {
-		if uu >= f.SyncedFrom {
-			above++
-		}
-	}
-	if f.SyncedFrom <= 1 || above != int(n-f.SyncedFrom+1) {
-		t.Fatalf("after interruption: synced_from %d, %d UIDs at or above it", f.SyncedFrom, above)
-	}
-
-	if err := a.SyncFolder(context.Background(), inbox.ID); err != nil {
-		t.Fatal(err)
-	}
-	uids, _ = st.UIDs(context.Background(), inbox.ID)
-	if len(uids) != n || !sameUIDs(uids, serverUIDs(t, other(t, s, u), "INBOX")) {
-		t.Fatalf("after resume %d UIDs, want the server's %d", len(uids), n)
-	}
-	if f := folder(t, st, a, "INBOX"); f.SyncedFrom != 1 {
-		t.Fatalf("synced_from %d after full sync", f.SyncedFrom)
-	}
+	checkNoGap(t, st, a, "INBOX", n)
+	checkResumed(t, s, u, st, a, "INBOX", n)
 	page, err := st.Page(context.Background(), inbox.ID, store.ByDateDesc, 0, n)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
 
@@ -22,9 +21,7 @@ func TestFullAndIncrementalSync(t *testing.T) {
 	a.cfg.BatchSize = 150
 	ctx := context.Background()
 
-	if err := a.SyncFolders(ctx); err != nil {
-		t.Fatal(err)
-	}
+	listFolders(t, a)
 	inbox := folder(t, st, a, "INBOX")
 	if inbox.Role != store.RoleInbox {
 		t.Fatalf("inbox role %q", inbox.Role)
@@ -160,14 +157,9 @@ func TestUIDValidityReset(t *testing.T) {
 	st := openStore(t)
 	a, _ := newAccount(t, s, u, st)
 	ctx := context.Background()
-	if err := a.SyncFolders(ctx); err != nil {
-		t.Fatal(err)
-	}
-	f := folder(t, st, a, "Lists")
-	if err := a.SyncFolder(ctx, f.ID); err != nil {
-		t.Fatal(err)
-	}
-	old := folder(t, st, a, "Lists").UIDValidity
+	listFolders(t, a)
+	f := syncNamed(t, st, a, "Lists")
+	old := f.UIDValidity
 	if _, err := s.Doveadm("mailbox", "update", "-u", u.Name, "--uid-validity", "12345", "Lists"); err != nil {
 		t.Fatal(err)
 	}
@@ -196,50 +188,11 @@ func TestInterruptedSyncResumes(t *testing.T) {
 	a, rec := newAccount(t, s, u, st)
 	a.cfg.BatchSize = 100
 	a.cfg.Pipeline = 2
-	if err := a.SyncFolders(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	inbox := folder(t, st, a, "INBOX")
+	listFolders(t, a)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.SyncFolder(ctx, inbox.ID) }()
-	rec.wait(t, 30*time.Second, func(e event.Event) bool {
-		p, ok := e.(event.SyncProgress)
-		return ok && p.Done >= 300 && !p.Finished
-	})
-	cancel()
-	err := <-done
-	if err == nil {
-		t.Fatal("sync was not interrupted")
+	interruptSync(t, a, rec, folder(t, st, a, "INBOX").ID)
+	if cached := checkNoGap(t, st, a, "INBOX", 2000); cached >= 2000 {
+		t.Fatalf("interrupted sync cached everything (%d)", cached)
 	}
-	f := folder(t, st, a, "INBOX")
-	if f.SyncedFrom <= 1 || f.SyncedFrom > 2000 {
-		t.Fatalf("synced_from %d after interruption", f.SyncedFrom)
-	}
-	// No gap: every UID from SyncedFrom to the top is cached.
-	uids, _ := st.UIDs(context.Background(), inbox.ID)
-	above := 0
-	for _, uu := range uids {
-		if uu >= f.SyncedFrom {
-			above++
-		}
-	}
-	if above != int(2000-f.SyncedFrom+1) {
-		t.Fatalf("%d UIDs cached at or above synced_from %d, want %d", above, f.SyncedFrom, 2000-f.SyncedFrom+1)
-	}
-	if len(uids) >= 2000 {
-		t.Fatalf("interrupted sync cached everything (%d)", len(uids))
-	}
-
-	if err := a.SyncFolder(context.Background(), inbox.ID); err != nil {
-		t.Fatal(err)
-	}
-	uids, _ = st.UIDs(context.Background(), inbox.ID)
-	if !sameUIDs(uids, serverUIDs(t, other(t, s, u), "INBOX")) || len(uids) != 2000 {
-		t.Fatalf("after resume %d UIDs, want the server's 2000", len(uids))
-	}
-	if f := folder(t, st, a, "INBOX"); f.SyncedFrom != 1 {
-		t.Fatalf("synced_from %d after full sync", f.SyncedFrom)
-	}
+	checkResumed(t, s, u, st, a, "INBOX", 2000)
 }
