@@ -19,7 +19,9 @@ rm -rf "$BUILD"
 mkdir -p "$BUILD" "$DIST"
 
 echo ">> building hongyan $VERSION"
-$GO build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$BUILD/hongyan" .
+# No -trimpath: it would change every compile action and miss the build
+# cache that ordinary builds and tests fill.
+$GO build -ldflags "-s -w -X main.version=$VERSION" -o "$BUILD/hongyan" .
 
 echo ">> fyne package -os linux"
 rm -f Hongyan.tar.xz
