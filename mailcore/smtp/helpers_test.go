@@ -256,4 +256,9 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// fixedConfig is an OutboxOptions.Config that always returns cfg.
+func fixedConfig(cfg Config) func(context.Context, string) (Config, error) {
+	return func(context.Context, string) (Config, error) { return cfg, nil }
+}
+
 func bg() context.Context { return context.Background() }

@@ -89,7 +89,7 @@ func TestSendWithAttachmentsArrivesByteCorrect(t *testing.T) {
 		t.Run(fmt.Sprint(sec), func(t *testing.T) {
 			var ev events
 			ob := NewOutbox(OutboxOptions{Store: st, Sent: LocalSent{st}, Sink: ev.sink,
-				Config: func(context.Context, string) (Config, error) { return stackConfig(s, alice, sec), nil }})
+				Config: fixedConfig(stackConfig(s, alice, sec))})
 			d := &message.Draft{
 				From:    message.Address{Name: "爱丽丝", Email: alice.Address},
 				To:      []message.Address{{Name: "鲍勃 Bob", Email: bob.Address}},
@@ -252,7 +252,7 @@ func crashChild() int {
 	cfg := Config{Host: "127.0.0.1", Port: port, Security: ImplicitTLS, Username: os.Getenv("HY_USER"),
 		Password: os.Getenv("HY_PASS"), Net: netsec.Options{RootCAs: pool}}
 	ob := NewOutbox(OutboxOptions{Store: st, Sent: crashCopier{},
-		Config: func(context.Context, string) (Config, error) { return cfg, nil }})
+		Config: fixedConfig(cfg)})
 	if err := ob.Recover(bg()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 4
@@ -296,7 +296,7 @@ func TestCrashBetweenAcceptanceAndSentCopy(t *testing.T) {
 		t.Fatalf("after the crash: %s", it.State)
 	}
 	ob = NewOutbox(OutboxOptions{Store: st, Sent: LocalSent{st},
-		Config: func(context.Context, string) (Config, error) { return stackConfig(s, alice, ImplicitTLS), nil }})
+		Config: fixedConfig(stackConfig(s, alice, ImplicitTLS))})
 	if err := ob.Recover(bg()); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +320,7 @@ func TestFoundSendingBecomesUncertain(t *testing.T) {
 	st := openStore(t)
 	var ev events
 	ob := NewOutbox(OutboxOptions{Store: st, Sent: LocalSent{st}, Sink: ev.sink,
-		Config: func(context.Context, string) (Config, error) { return stackConfig(s, alice, ImplicitTLS), nil }})
+		Config: fixedConfig(stackConfig(s, alice, ImplicitTLS))})
 	d := &message.Draft{From: message.Address{Email: alice.Address}, To: []message.Address{{Email: bob.Address}}, Subject: "maybe", Text: "?"}
 	id, err := ob.Enqueue(bg(), "a", d, time.Time{})
 	if err != nil {
@@ -375,7 +375,7 @@ func TestPermanentFailureNotRetried(t *testing.T) {
 	st := openStore(t)
 	clk := &clock{t: time.Now()}
 	ob := NewOutbox(OutboxOptions{Store: st, Sent: LocalSent{st}, Now: clk.Now,
-		Config: func(context.Context, string) (Config, error) { return stackConfig(s, alice, StartTLS), nil }})
+		Config: fixedConfig(stackConfig(s, alice, StartTLS))})
 	bad, err := ob.Enqueue(bg(), "a", &message.Draft{From: message.Address{Email: alice.Address},
 		To: []message.Address{{Email: "someone@elsewhere.example"}}, Subject: "relay", Text: "x"}, time.Time{})
 	if err != nil {
@@ -410,7 +410,7 @@ func TestSizeLimitAnd4xxWithFakeServer(t *testing.T) {
 	st := openStore(t)
 	clk := &clock{t: time.Now()}
 	cfg := Config{Host: "127.0.0.1", Port: f.port(), Security: ImplicitTLS, Username: "u", Password: "pw-secret-123", Net: opts}
-	ob := NewOutbox(OutboxOptions{Store: st, Now: clk.Now, Config: func(context.Context, string) (Config, error) { return cfg, nil }})
+	ob := NewOutbox(OutboxOptions{Store: st, Now: clk.Now, Config: fixedConfig(cfg)})
 	from := message.Address{Email: "me@example.org"}
 	to := []message.Address{{Email: "you@example.org"}}
 	big, _ := ob.Enqueue(bg(), "a", &message.Draft{From: from, To: to, Subject: "big", Text: strings.Repeat("x ", 2000)}, time.Time{})
@@ -445,7 +445,7 @@ func TestConnectionLostAfterDotIsUncertain(t *testing.T) {
 	f.dropData = true
 	st := openStore(t)
 	cfg := Config{Host: "127.0.0.1", Port: f.port(), Security: ImplicitTLS, Username: "u", Password: "pw-secret-123", Net: opts}
-	ob := NewOutbox(OutboxOptions{Store: st, Config: func(context.Context, string) (Config, error) { return cfg, nil }})
+	ob := NewOutbox(OutboxOptions{Store: st, Config: fixedConfig(cfg)})
 	id, _ := ob.Enqueue(bg(), "a", &message.Draft{From: message.Address{Email: "me@example.org"},
 		To: []message.Address{{Email: "you@example.org"}}, Subject: "lost", Text: "x"}, time.Time{})
 	ob.RunOnce(bg())
@@ -530,7 +530,7 @@ func TestUndoAndSendLater(t *testing.T) {
 	st := openStore(t)
 	clk := &clock{t: time.Now()}
 	ob := NewOutbox(OutboxOptions{Store: st, Now: clk.Now,
-		Config: func(context.Context, string) (Config, error) { return stackConfig(s, alice, ImplicitTLS), nil }})
+		Config: fixedConfig(stackConfig(s, alice, ImplicitTLS))})
 	d := &message.Draft{From: message.Address{Email: alice.Address}, To: []message.Address{{Email: bob.Address}}, Subject: "undo me", Text: "oops"}
 	undo, _ := ob.Enqueue(bg(), "a", d, clk.Now().Add(10*time.Second))
 	later, _ := ob.Enqueue(bg(), "a", &message.Draft{From: d.From, To: d.To, Subject: "later", Text: "x"}, clk.Now().Add(time.Hour))
