@@ -29,6 +29,22 @@ func setLocaleEnv(t *testing.T, vars map[string]string) {
 	})
 }
 
+// wantT fails the test unless T(key) is want; when says in which state.
+func wantT(t *testing.T, when, key, want string) {
+	t.Helper()
+	if got := T(key); got != want {
+		t.Fatalf("%s: %s = %q, want %q", when, key, got, want)
+	}
+}
+
+// wantFyne is wantT for Fyne's own strings.
+func wantFyne(t *testing.T, when, key, want string) {
+	t.Helper()
+	if got := lang.L(key); got != want {
+		t.Fatalf("%s: Fyne's %s = %q, want %q", when, key, got, want)
+	}
+}
+
 func mustSetLanguage(t *testing.T, pref string) {
 	t.Helper()
 	if err := SetLanguage(pref); err != nil {
@@ -40,31 +56,19 @@ func TestForceChineseOnEnglishSystem(t *testing.T) {
 	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
 
 	mustSetLanguage(t, LangSystem)
-	if got := T("app.title"); got != "Hongyan" {
-		t.Fatalf("system (en_US): app.title = %q, want Hongyan", got)
-	}
+	wantT(t, "system (en_US)", "app.title", "Hongyan")
 
 	mustSetLanguage(t, LangChinese)
-	if got := T("app.title"); got != "鸿雁" {
-		t.Fatalf("forced zh-CN: app.title = %q, want 鸿雁", got)
-	}
-	if got := T("welcome.try_demo"); got != "试用演示" {
-		t.Fatalf("forced zh-CN: welcome.try_demo = %q, want 试用演示", got)
-	}
+	wantT(t, "forced zh-CN", "app.title", "鸿雁")
+	wantT(t, "forced zh-CN", "welcome.try_demo", "试用演示")
 	// Fyne's own strings (dialog buttons) follow too.
-	if got := lang.L("Cancel"); got != "取消" {
-		t.Fatalf("forced zh-CN: Fyne's Cancel = %q, want 取消", got)
-	}
+	wantFyne(t, "forced zh-CN", "Cancel", "取消")
 
 	mustSetLanguage(t, LangEnglish)
-	if got := T("app.title"); got != "Hongyan" {
-		t.Fatalf("forced en: app.title = %q, want Hongyan", got)
-	}
+	wantT(t, "forced en", "app.title", "Hongyan")
 
 	mustSetLanguage(t, LangSystem)
-	if got := T("app.title"); got != "Hongyan" {
-		t.Fatalf("back to system: app.title = %q, want Hongyan", got)
-	}
+	wantT(t, "back to system", "app.title", "Hongyan")
 	if got := os.Getenv("LANGUAGE"); got != "" {
 		t.Fatalf("back to system: LANGUAGE = %q, want it restored to empty", got)
 	}
@@ -77,20 +81,12 @@ func TestSystemChineseAndForcedEnglish(t *testing.T) {
 	setLocaleEnv(t, map[string]string{"LANG": "zh_CN.UTF-8"})
 
 	mustSetLanguage(t, "") // empty means system
-	if got := T("welcome.heading"); got != "欢迎使用鸿雁" {
-		t.Fatalf("system zh_CN: welcome.heading = %q", got)
-	}
+	wantT(t, "system zh_CN", "welcome.heading", "欢迎使用鸿雁")
 	mustSetLanguage(t, LangEnglish)
-	if got := T("welcome.heading"); got != "Welcome to Hongyan" {
-		t.Fatalf("forced en on zh_CN: welcome.heading = %q", got)
-	}
-	if got := lang.L("Cancel"); got != "Cancel" {
-		t.Fatalf("forced en on zh_CN: Fyne's Cancel = %q", got)
-	}
+	wantT(t, "forced en on zh_CN", "welcome.heading", "Welcome to Hongyan")
+	wantFyne(t, "forced en on zh_CN", "Cancel", "Cancel")
 	mustSetLanguage(t, LangSystem)
-	if got := T("welcome.heading"); got != "欢迎使用鸿雁" {
-		t.Fatalf("back to system zh_CN: welcome.heading = %q", got)
-	}
+	wantT(t, "back to system zh_CN", "welcome.heading", "欢迎使用鸿雁")
 }
 
 // With LC_ALL=C gettext ignores LANGUAGE, and so does Fyne's lookup; forcing
@@ -98,13 +94,9 @@ func TestSystemChineseAndForcedEnglish(t *testing.T) {
 func TestForceChineseOverCLocale(t *testing.T) {
 	setLocaleEnv(t, map[string]string{"LC_ALL": "C", "LANG": "C"})
 	mustSetLanguage(t, LangChinese)
-	if got := T("app.title"); got != "鸿雁" {
-		t.Fatalf("forced zh-CN with LC_ALL=C: app.title = %q", got)
-	}
+	wantT(t, "forced zh-CN with LC_ALL=C", "app.title", "鸿雁")
 	mustSetLanguage(t, LangSystem)
-	if got := T("app.title"); got != "Hongyan" {
-		t.Fatalf("system C: app.title = %q", got)
-	}
+	wantT(t, "system C", "app.title", "Hongyan")
 	if got := os.Getenv("LC_ALL"); got != "C" {
 		t.Fatalf("LC_ALL = %q after restore, want C", got)
 	}
@@ -113,9 +105,7 @@ func TestForceChineseOverCLocale(t *testing.T) {
 func TestUntranslatedSystemLanguageFallsBackToEnglish(t *testing.T) {
 	setLocaleEnv(t, map[string]string{"LANG": "fr_FR.UTF-8"})
 	mustSetLanguage(t, LangSystem)
-	if got := T("dialog.coming_soon.title"); got != "Coming soon" {
-		t.Fatalf("fr_FR: dialog.coming_soon.title = %q, want the English text", got)
-	}
+	wantT(t, "fr_FR", "dialog.coming_soon.title", "Coming soon")
 	if got := T("error.settings", map[string]any{"Error": "disk full"}); got != "Could not read the settings: disk full" {
 		t.Fatalf("template: %q", got)
 	}
@@ -129,13 +119,9 @@ func TestOverlayForcesLanguageWithoutEnvironment(t *testing.T) {
 	if err := forceLanguageOverlay(LangChinese); err != nil {
 		t.Fatal(err)
 	}
-	if got := T("pane.folders"); got != "文件夹" {
-		t.Fatalf("overlay zh-CN on de_DE: pane.folders = %q", got)
-	}
+	wantT(t, "overlay zh-CN on de_DE", "pane.folders", "文件夹")
 	mustSetLanguage(t, LangSystem) // reloads the real files
-	if got := T("pane.folders"); got != "Folders" {
-		t.Fatalf("after reload on de_DE: pane.folders = %q", got)
-	}
+	wantT(t, "after reload on de_DE", "pane.folders", "Folders")
 }
 
 func TestUnknownLanguage(t *testing.T) {
