@@ -79,77 +79,87 @@ FROM pop3_uidls p WHERE p.account=?`, account)
 // it returns nil every message and its UIDL row are on disk, so the server
 // copy may be deleted. A UIDL already recorded for the account is skipped
 // (no duplicate). It returns the local ids in order (0 for skipped ones).
+//
+// The rows are written with multi-row INSERTs, a chunk of messages per
+// statement, for the reason given at PutSummaries: inside a transaction
+// every statement that may abort (triggers, foreign keys, UNIQUE) first
+// copies each page it touches to the statement journal, so one statement
+// per row rewrote the same index and table pages for every message. The
+// local ids are allocated here, above every id in use, so that the three
+// tables can be filled chunk by chunk without reading ids back.
 func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID int64, seen time.Time, msgs []POP3Message) ([]int64, error) {
 	ids := make([]int64, len(msgs))
 	if len(msgs) == 0 {
 		return ids, nil
 	}
 	err := s.tx(ctx, "add pop3 messages", func(tx *sql.Tx) error {
+		known, err := knownPOP3(ctx, tx, account, msgs)
+		if err != nil {
+			return err
+		}
 		var uid uint32
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid),0) FROM messages WHERE folder_id=?`, folderID).Scan(&uid); err != nil {
+		var next int64
+		if err := tx.QueryRowContext(ctx, `SELECT
+	COALESCE((SELECT MAX(uid) FROM messages WHERE folder_id=?), 0),
+	MAX(COALESCE((SELECT MAX(id) FROM messages), 0), COALESCE((SELECT MAX(message_id) FROM pop3_uidls), 0))`,
+			folderID).Scan(&uid, &next); err != nil {
 			return err
 		}
-		known, err := tx.PrepareContext(ctx, `SELECT count(*) FROM pop3_uidls WHERE account=? AND uidl=?`)
-		if err != nil {
-			return err
-		}
-		defer known.Close()
-		ins, err := tx.PrepareContext(ctx, `
-INSERT INTO messages(folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name, from_addr,
-	to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview)
-VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		body, err := tx.PrepareContext(ctx, `INSERT INTO bodies(message, raw) VALUES(?,?)`)
-		if err != nil {
-			return err
-		}
-		defer body.Close()
-		rec, err := tx.PrepareContext(ctx, `INSERT INTO pop3_uidls(account, uidl, message_id, first_seen) VALUES(?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer rec.Close()
-		batch := make(map[string]bool, len(msgs))
+		// keep lists the indexes of the messages to store, in order.
+		keep := make([]int, 0, len(msgs))
 		for i := range msgs {
-			m := &msgs[i]
-			if batch[m.UIDL] {
+			u := msgs[i].UIDL
+			if known[u] {
 				continue
 			}
-			var n int
-			if err := known.QueryRowContext(ctx, account, m.UIDL).Scan(&n); err != nil {
+			known[u] = true // a UIDL given twice keeps its first copy
+			next++
+			ids[i] = next
+			keep = append(keep, i)
+		}
+		if len(keep) == 0 {
+			return nil
+		}
+		w := pop3Writer{ctx: ctx, tx: tx}
+		defer w.close()
+		at := unix(seen)
+		for rest := keep; len(rest) > 0; {
+			chunk := rest[:min(len(rest), pop3Chunk)]
+			rest = rest[len(chunk):]
+			w.args = w.args[:0]
+			for _, i := range chunk {
+				uid++
+				sm := &msgs[i].Summary
+				date := sm.Date
+				if date.IsZero() {
+					date = sm.InternalDate
+				}
+				w.args = append(w.args, ids[i], folderID, uid, sm.Flags, strings.Join(sm.Keywords, " "),
+					unix(sm.InternalDate), unix(date), sm.Size, sm.Subject, sm.From.Name, sm.From.Addr,
+					addrJSON(sm.To), addrJSON(sm.Cc), sm.ReplyTo, sm.MessageID, sm.InReplyTo,
+					strings.Join(sm.References, " "), boolInt(sm.HasAttachments), sm.Preview)
+			}
+			if err := w.exec(0, len(chunk)); err != nil {
 				return err
 			}
-			if n > 0 {
-				continue
+			w.args = w.args[:0]
+			for _, i := range chunk {
+				raw := msgs[i].Raw
+				if raw == nil {
+					raw = []byte{}
+				}
+				w.args = append(w.args, ids[i], raw)
 			}
-			batch[m.UIDL] = true
-			uid++
-			sm := &m.Summary
-			date := sm.Date
-			if date.IsZero() {
-				date = sm.InternalDate
-			}
-			var id int64
-			if err := ins.QueryRowContext(ctx, folderID, uid, sm.Flags, strings.Join(sm.Keywords, " "),
-				unix(sm.InternalDate), unix(date), sm.Size, sm.Subject, sm.From.Name, sm.From.Addr,
-				addrJSON(sm.To), addrJSON(sm.Cc), sm.ReplyTo, sm.MessageID, sm.InReplyTo,
-				strings.Join(sm.References, " "), boolInt(sm.HasAttachments), sm.Preview).Scan(&id); err != nil {
+			if err := w.exec(1, len(chunk)); err != nil {
 				return err
 			}
-			raw := m.Raw
-			if raw == nil {
-				raw = []byte{}
+			w.args = w.args[:0]
+			for _, i := range chunk {
+				w.args = append(w.args, account, msgs[i].UIDL, ids[i], at)
 			}
-			if _, err := body.ExecContext(ctx, id, raw); err != nil {
+			if err := w.exec(2, len(chunk)); err != nil {
 				return err
 			}
-			if _, err := rec.ExecContext(ctx, account, m.UIDL, id, unix(seen)); err != nil {
-				return err
-			}
-			ids[i] = id
 		}
 		return nil
 	})
@@ -157,6 +167,104 @@ VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`)
 		return nil, err
 	}
 	return ids, nil
+}
+
+// pop3Chunk is the number of messages per INSERT of AddPOP3Messages (19
+// parameters a row stays well under SQLite's limit of 32766).
+const pop3Chunk = 256
+
+// pop3Inserts are the three INSERTs of AddPOP3Messages: a head and the
+// placeholder group of one row.
+var pop3Inserts = [3]struct{ head, row string }{
+	{`INSERT INTO messages(id, folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name,
+	from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview) VALUES `,
+		`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+	{`INSERT INTO bodies(message, raw) VALUES `, `(?,?)`},
+	{`INSERT INTO pop3_uidls(account, uidl, message_id, first_seen) VALUES `, `(?,?,?,?)`},
+}
+
+func multiRowSQL(head, row string, n int) string {
+	var b strings.Builder
+	b.Grow(len(head) + n*(len(row)+1))
+	b.WriteString(head)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+// pop3Writer runs the chunked INSERTs of one AddPOP3Messages call; the
+// statements for full chunks are prepared once per call.
+type pop3Writer struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	full [3]*sql.Stmt
+	args []any
+}
+
+func (w *pop3Writer) exec(table, rows int) error {
+	ins := pop3Inserts[table]
+	if rows != pop3Chunk {
+		_, err := w.tx.ExecContext(w.ctx, multiRowSQL(ins.head, ins.row, rows), w.args...)
+		return err
+	}
+	if w.full[table] == nil {
+		st, err := w.tx.PrepareContext(w.ctx, multiRowSQL(ins.head, ins.row, pop3Chunk))
+		if err != nil {
+			return err
+		}
+		w.full[table] = st
+	}
+	_, err := w.full[table].ExecContext(w.ctx, w.args...)
+	return err
+}
+
+func (w *pop3Writer) close() {
+	for _, st := range w.full {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// knownPOP3 returns which UIDLs of msgs are already recorded for account,
+// asking for many at a time.
+func knownPOP3(ctx context.Context, tx *sql.Tx, account string, msgs []POP3Message) (map[string]bool, error) {
+	known := make(map[string]bool, len(msgs))
+	const chunk = 500
+	args := make([]any, 0, chunk+1)
+	for rest := msgs; len(rest) > 0; {
+		part := rest[:min(len(rest), chunk)]
+		rest = rest[len(part):]
+		args = append(args[:0], account)
+		for i := range part {
+			args = append(args, part[i].UIDL)
+		}
+		q := `SELECT uidl FROM pop3_uidls WHERE account=? AND uidl IN (` +
+			strings.TrimSuffix(strings.Repeat("?,", len(part)), ",") + `)`
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			known[u] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return known, nil
 }
 
 // MarkPOP3Deleted records that messages are gone from the server (deleted
