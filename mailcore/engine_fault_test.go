@@ -13,7 +13,6 @@ import (
 	"hongyan/mailcore/account"
 	"hongyan/mailcore/message"
 	"hongyan/mailcore/secret"
-	"hongyan/mailcore/store"
 )
 
 // grepTree fails the test if any file under root holds one of needles; it
@@ -92,10 +91,7 @@ func TestFaultNoSecretAtRest(t *testing.T) {
 		ids = append(ids, id)
 	}
 	for _, id := range ids {
-		waitFor(t, "the outbox", func() bool {
-			it, err := e.Store().OutboxItem(ctx, id)
-			return err == nil && it.State == store.OutboxCopied
-		})
+		waitSent(t, e, id)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)

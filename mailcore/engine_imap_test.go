@@ -96,10 +96,7 @@ func TestIMAPAccountThroughEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the outbox to finish", func() bool {
-		it, err := e.Store().OutboxItem(ctx, oid)
-		return err == nil && it.State == store.OutboxCopied
-	})
+	waitSent(t, e, oid)
 	waitFor(t, "the Sent copy on the server", func() bool { return serverCount(t, st, u, "Sent") == 1 })
 	waitFor(t, "delivery into INBOX", func() bool { return serverCount(t, st, u, "INBOX") == 300 })
 	e.CheckNow(a.ID)

@@ -99,6 +99,15 @@ func waitInbox(t *testing.T, e *Engine, id string, n int) store.Folder {
 	return inbox
 }
 
+// waitSent waits until outbox item id is sent and its copy filed.
+func waitSent(t *testing.T, e *Engine, id int64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("outbox item %d to finish", id), func() bool {
+		it, err := e.Store().OutboxItem(context.Background(), id)
+		return err == nil && it.State == store.OutboxCopied
+	})
+}
+
 func TestPOP3AccountThroughEngine(t *testing.T) {
 	ctx := context.Background()
 	st := mailtest.Shared(t)
@@ -192,10 +201,7 @@ func TestPOP3AccountThroughEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the outbox to finish", func() bool {
-		it, err := e.Store().OutboxItem(ctx, oid)
-		return err == nil && it.State == store.OutboxCopied
-	})
+	waitSent(t, e, oid)
 	sent, _ := e.Store().FolderByRole(ctx, a.ID, store.RoleSent)
 	if n, _, _ := e.Store().Counts(ctx, sent.ID); n != 1 {
 		t.Fatalf("sent has %d copies", n)
