@@ -23,6 +23,15 @@ fi
 
 mkdir -p "$DIST"
 rm -f hongyan.exe Hongyan.exe
+# `go run` would build the packager itself with the Windows cross
+# compiler; build it for this machine first.
+case "$FYNE" in
+"$GO run "*)
+	bin=$(pwd)/$DIST/.build/bin
+	GOBIN=$bin $GO install "${FYNE#"$GO run "}"
+	FYNE=$bin/fyne
+	;;
+esac
 echo ">> fyne package -os windows (CC=$CC)"
 CC=$CC CGO_ENABLED=1 $FYNE package -os windows --release --app-version "$VERSION"
 exe=hongyan.exe
