@@ -14,6 +14,7 @@ import (
 
 	"hongyan/assets"
 	"hongyan/mailcore"
+	"hongyan/mailcore/account"
 	"hongyan/mailcore/event"
 )
 
@@ -27,6 +28,25 @@ func Run(opts Options) error {
 	}
 	if err := os.MkdirAll(opts.ProfileDir, 0o700); err != nil {
 		return fmt.Errorf("creating the profile directory: %w", err)
+	}
+
+	// One Hongyan per profile: a second launch hands its mailto: URL or
+	// message file to the running one and ends. (The demo uses a fresh
+	// temporary profile, so it always runs on its own.)
+	handed := make(chan []string, 8)
+	if !opts.Demo {
+		var args []string
+		if opts.OpenArg != "" {
+			args = []string{opts.OpenArg}
+		}
+		release, handedOff, err := acquireInstanceArgs(opts.ProfileDir, args, func(a []string) { handed <- a })
+		if err != nil {
+			return err
+		}
+		if handedOff {
+			return nil
+		}
+		defer release()
 	}
 
 	settings, settingsErr := readStartupSettings(opts.ProfileDir)
@@ -48,7 +68,9 @@ func Run(opts Options) error {
 	defer cancel()
 	mw.ui = newUIContext(ctx, fyne.Do)
 	queue := event.NewQueue(fyne.Do, mw.handleEvents, eventDelay)
-	if settingsErr == nil && (settings.hasAccounts() || opts.Demo) {
+	mw.sink = queue.Sink()
+	defer mw.runCleanups()
+	if opts.Demo || (settingsErr == nil && settings.hasAccounts()) {
 		mw.showPlaceholder()
 	} else {
 		mw.showWelcome()
@@ -58,16 +80,39 @@ func Run(opts Options) error {
 			dialog.ShowError(fmt.Errorf("%s", T("error.settings", map[string]any{"Error": err.Error()})), mw.win)
 		}
 	}
+	// The demo can also be chosen later, from the welcome screen or the
+	// wizard: the window then switches to a demo engine.
+	startDemoAccount = func(*mailcore.Engine) (account.Account, error) { return mw.switchToDemo(ctx) }
+
 	// Opening the profile reads the disk and migrates the cache: it runs
 	// off the UI goroutine and hands the engine over when ready.
-	mw.ui.goWork(func(context.Context) {
-		eng, err := mailcore.Open(mailcore.Options{ProfileDir: opts.ProfileDir, Sink: queue.Sink()})
+	mw.ui.goWork(func(ctx context.Context) {
 		tray := trayHostRunning()
+		if opts.Demo {
+			fyne.Do(func() { mw.trayHost = tray })
+			if _, err := mw.switchToDemo(ctx); err != nil {
+				fyne.Do(func() { mw.engineReady(nil, err) })
+			}
+			return
+		}
+		eng, err := mailcore.Open(mailcore.Options{ProfileDir: opts.ProfileDir, Sink: mw.sink})
 		fyne.Do(func() {
 			mw.trayHost = tray
 			mw.engineReady(eng, err)
 		})
 	})
+	// Arguments handed over by later launches open here, on the UI
+	// goroutine; an empty hand-off just brings the window forward.
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case args := <-handed:
+				fyne.Do(func() { mw.openArgs(args) })
+			}
+		}
+	}()
 	mw.win.ShowAndRun()
 
 	cancel()

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -37,10 +39,19 @@ func (m *mainWindow) welcomeContent() (fyne.CanvasObject, welcomeButtons) {
 	subtitle := widget.NewLabelWithStyle(T("welcome.subtitle"), fyne.TextAlignCenter, fyne.TextStyle{})
 
 	// "Add account…" opens the set-up wizard (openWizard, set by the
-	// wizard's file); the demo is not built yet.
+	// wizard's file); "Try the demo" switches to the built-in demo account.
 	add := widget.NewButtonWithIcon(T("welcome.add_account"), theme.ContentAddIcon(), func() { openWizard(m) })
 	add.Importance = widget.LowImportance
-	demo := widget.NewButtonWithIcon(T("welcome.try_demo"), theme.MailComposeIcon(), m.comingSoon)
+	var demo *widget.Button
+	demo = widget.NewButtonWithIcon(T("welcome.try_demo"), theme.MailComposeIcon(), func() {
+		demo.Disable()
+		m.showPlaceholder()
+		m.ui.goWork(func(ctx context.Context) {
+			if _, err := m.switchToDemo(ctx); err != nil {
+				m.ui.do(func() { m.engineReady(nil, err) })
+			}
+		})
+	})
 	demo.Importance = widget.HighImportance
 
 	hint := widget.NewLabelWithStyle(T("welcome.demo_hint"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})

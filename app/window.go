@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -40,6 +41,12 @@ type mainWindow struct {
 	lastSize fyne.Size
 	// pendingArgs wait for the engine (mailto: URLs need an account).
 	pendingArgs []string
+	// sink receives the engine's events (the app's batching queue).
+	sink event.Sink
+	// cleanups run when the application ends, after the engine closed
+	// (the demo's servers and temporary profile).
+	cleanupMu sync.Mutex
+	cleanups  []func()
 }
 
 func newMainWindow(a fyne.App, opts Options) *mainWindow {
