@@ -23,6 +23,9 @@ echo ">> building hongyan $VERSION"
 # cache that ordinary builds and tests fill.
 $GO build -ldflags "-s -w -X main.version=$VERSION" -o "$BUILD/hongyan" .
 
+# fyne package counts builds in FyneApp.toml; keep the tracked file as it is.
+cp FyneApp.toml "${TMPDIR:-/tmp}/FyneApp.toml.$$"
+trap 'cp "${TMPDIR:-/tmp}/FyneApp.toml.$$" FyneApp.toml; rm -f "${TMPDIR:-/tmp}/FyneApp.toml.$$"' EXIT
 echo ">> fyne package -os linux"
 rm -f Hongyan.tar.xz
 $FYNE package -os linux --release --exe "$BUILD/hongyan" --app-version "$VERSION"

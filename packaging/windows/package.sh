@@ -32,6 +32,9 @@ case "$FYNE" in
 	FYNE=$bin/fyne
 	;;
 esac
+# fyne package counts builds in FyneApp.toml; keep the tracked file as it is.
+cp FyneApp.toml "${TMPDIR:-/tmp}/FyneApp.toml.$$"
+trap 'cp "${TMPDIR:-/tmp}/FyneApp.toml.$$" FyneApp.toml; rm -f "${TMPDIR:-/tmp}/FyneApp.toml.$$"' EXIT
 echo ">> fyne package -os windows (CC=$CC)"
 CC=$CC CGO_ENABLED=1 $FYNE package -os windows --release --app-version "$VERSION"
 exe=hongyan.exe
