@@ -5,7 +5,7 @@ package main
 // desktop keyring (the Secret Service that scripts/test.sh provides). It
 // waits until the window title shows the unread count (the engine synced
 // and the UI updated), then keeps light, dark and Chinese screenshots in
-// test-artifacts/ and copies the light one to docs/screenshot.png.
+// test-artifacts/. (The README's screenshots come from the demo mode.)
 
 import (
 	"image"
@@ -131,16 +131,5 @@ func TestSmokeMailViewUnderXvfb(t *testing.T) {
 	}
 	if diff < 1000 {
 		t.Fatalf("English and Chinese mail views differ in %d pixels only", diff)
-	}
-
-	data, err := os.ReadFile(filepath.Join("test-artifacts", "mailview-light.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll("docs", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join("docs", "screenshot.png"), data, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

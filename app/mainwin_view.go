@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"hongyan/mailcore/message"
@@ -33,7 +34,9 @@ func newMessagePane(mv *mailView) *messagePane {
 	p := &messagePane{mv: mv, note: widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true}),
 		reader: widgets.NewMessageView()}
 	p.note.Wrapping = fyne.TextWrapWord
-	p.noteBox = container.NewCenter(p.note)
+	// A wrapping label needs the pane's full width (in a Center container
+	// it would get its minimum, one character, and stand on end).
+	p.noteBox = container.NewVBox(layout.NewSpacer(), p.note, layout.NewSpacer())
 	p.content = container.NewStack(p.noteBox, p.reader)
 	p.clear()
 	return p
