@@ -563,24 +563,24 @@ func (c *Client) readLines(ctx context.Context, op string) ([]string, error) {
 	return lines, nil
 }
 
-// readBody reads a multi-line message body. textproto's DotReader removes
-// the dot-stuffing and the terminator and turns CRLF into LF; restoreCRLF
-// puts the CR back so the bytes are those the server meant.
+// readBody reads a multi-line message body: dot-stuffing and the
+// terminator removed, every line ending in CRLF (see readDotBody).
 func (c *Client) readBody(ctx context.Context, op string) ([]byte, error) {
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(c.r.DotReader(), MaxMessageSize+1))
-	if err != nil {
-		return nil, c.fail(ctx, op, err)
-	}
-	if n > MaxMessageSize {
+	raw, err := readDotBody(c.br, MaxMessageSize)
+	if errors.Is(err, errBodyTooLarge) {
 		err := c.protoErr(op, "message larger than the client's limit")
 		c.broken = err
 		return nil, err
 	}
-	c.log.server(fmt.Sprintf("(message, %d bytes)", n))
-	return restoreCRLF(buf.Bytes()), nil
+	if err != nil {
+		return nil, c.fail(ctx, op, err)
+	}
+	c.log.server(fmt.Sprintf("(message, %d bytes)", len(raw)))
+	return raw, nil
 }
 
+// restoreCRLF turns every LF into CRLF: the inverse of the line-ending
+// half of textproto's DotReader.
 func restoreCRLF(b []byte) []byte {
 	n := bytes.Count(b, []byte{'\n'})
 	if n == 0 {
