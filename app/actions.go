@@ -465,5 +465,11 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 	}
 	view := fyne.NewMenu(T("menu.view"), below, mv.conv.menuItem(),
 		sc(fyne.NewMenuItem(T("menu.search"), func() { mv.win.Canvas().Focus(mv.searchEntry) }), fyne.KeyF, ctrl))
-	return fyne.NewMainMenu(file, msg, view)
+	help := fyne.NewMenu(T("menu.help"),
+		fyne.NewMenuItem(T("menu.shortcuts"), func() { showShortcuts(mv.win) }),
+		fyne.NewMenuItem(T("menu.default_app"), func() { showDefaultApp(mv.win) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(T("menu.about"), func() { mv.mw.showAbout() }),
+	)
+	return fyne.NewMainMenu(file, msg, view, help)
 }

@@ -32,6 +32,7 @@ func init() {
 			if mw.mv == nil {
 				mw.showMailView()
 			}
+			mw.firstAccountAdded()
 		})
 	}
 }
