@@ -13,6 +13,7 @@ import (
 
 	"hongyan/mailcore"
 	"hongyan/mailcore/event"
+	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/message"
 	"hongyan/mailcore/search"
 	"hongyan/mailcore/store"
@@ -274,10 +275,50 @@ func (mv *mailView) updateBanner() {
 			trust := widget.NewButtonWithIcon(T("action.trust"), theme.ConfirmIcon(), func() { mv.confirmTrust(id, host, fp) })
 			buttons.Add(trust)
 		}
+		if mailerr.Is(err, mailerr.AuthFailed) {
+			pw := widget.NewButtonWithIcon(T("action.enter_password"), theme.AccountIcon(), func() { mv.askPassword(id, name) })
+			buttons.Add(pw)
+		}
 		mv.banner.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil,
 			container.NewVBox(text, buttons)))
 	}
 	mv.banner.Refresh()
+}
+
+// askPassword asks for an account's password after a failed login (wrong,
+// changed, or not available because the keyring is locked or absent). It
+// goes to the keyring when one answers; otherwise, as the dialog says, it
+// is kept for this session only.
+func (mv *mailView) askPassword(id, name string) {
+	entry := widget.NewPasswordEntry()
+	eng := mv.eng
+	mv.ui.goWork(func(ctx context.Context) {
+		kerr := eng.KeyringAvailable(ctx)
+		mv.ui.do(func() {
+			note := T("password.note_keyring")
+			if kerr != nil {
+				note = T("password.note_session", map[string]any{"Error": kerr.Error()})
+			}
+			hint := widget.NewLabel(note)
+			hint.Wrapping = fyne.TextWrapWord
+			form := dialog.NewForm(T("password.title", map[string]any{"Account": name}), T("action.ok"), T("action.cancel"),
+				[]*widget.FormItem{widget.NewFormItem(T("password.label"), entry), widget.NewFormItem("", hint)},
+				func(ok bool) {
+					if !ok || entry.Text == "" {
+						return
+					}
+					pw := entry.Text
+					mv.act(func(context.Context) error {
+						if kerr != nil {
+							return eng.UsePasswordForSession(id, pw)
+						}
+						return setAccountPassword(eng, id, pw, pw)
+					})
+				}, mv.win)
+			form.Resize(fyne.NewSize(460, 240))
+			form.Show()
+		})
+	})
 }
 
 // confirmTrust asks before trusting a certificate that did not verify.

@@ -18,6 +18,7 @@ import (
 	"hongyan/mailcore/autoconfig"
 	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/netsec"
+	"hongyan/mailcore/secret"
 )
 
 // startDemoAccount, when set by the demo mode, starts the built-in demo
@@ -922,6 +923,29 @@ func (w *wizard) finish() {
 func (w *wizard) saved(a account.Account, err error) {
 	w.busy = false
 	w.msg.Importance = widget.DangerImportance
+	if errors.Is(err, secret.ErrUnavailable) || errors.Is(err, secret.ErrTimeout) {
+		// No keyring: say so and offer to keep the password in memory for
+		// this session only. It is never written to a file.
+		w.next.Enable()
+		w.back.Enable()
+		w.setMessage(T("wizard.keyring.unavailable", map[string]any{"Error": err.Error()}))
+		acct := w.account()
+		pw := w.password.Text
+		do := w.opts.do
+		dialog.ShowConfirm(T("wizard.keyring.title"), T("wizard.keyring.question"), func(ok bool) {
+			if !ok || w.busy {
+				return
+			}
+			w.busy = true
+			w.next.Disable()
+			w.back.Disable()
+			go func() {
+				saved, err := w.eng.AddAccountForSession(acct, pw, "")
+				do(func() { w.saved(saved, err) })
+			}()
+		}, w.win)
+		return
+	}
 	if err != nil {
 		w.setMessage(T("wizard.error.save", map[string]any{"Error": err.Error()}))
 		w.next.Enable()

@@ -109,7 +109,9 @@ func Open(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	if opts.Secrets == nil {
-		opts.Secrets = secret.NewKeyringStore(secret.DefaultTimeout)
+		// The OS keyring, with a session-only store the user may choose
+		// when the keyring is unavailable (never chosen silently).
+		opts.Secrets = secret.NewFallback(secret.NewKeyringStore(secret.DefaultTimeout))
 	}
 	if opts.Sink == nil {
 		opts.Sink = event.Discard
@@ -291,8 +293,55 @@ func (e *Engine) password(id, role string) func(context.Context) (string, error)
 
 // AddAccount validates and saves a new account, stores its passwords in
 // the credential store and starts it. outgoingPassword may be empty to
-// use the incoming one.
+// use the incoming one. When the keyring is unavailable the error matches
+// secret.ErrUnavailable (or ErrTimeout) and nothing is saved: the app asks
+// the user, and may call AddAccountForSession.
 func (e *Engine) AddAccount(a account.Account, incomingPassword, outgoingPassword string) (account.Account, error) {
+	return e.addAccount(a, incomingPassword, outgoingPassword, e.secrets.Set)
+}
+
+// AddAccountForSession is AddAccount with the passwords kept in memory for
+// this session only, never written anywhere: the user's choice when no
+// keyring is available.
+func (e *Engine) AddAccountForSession(a account.Account, incomingPassword, outgoingPassword string) (account.Account, error) {
+	return e.addAccount(a, incomingPassword, outgoingPassword, e.keepForSession)
+}
+
+// UsePasswordForSession keeps an existing account's password in memory for
+// this session (its keyring is unavailable) and restarts the account.
+func (e *Engine) UsePasswordForSession(id, password string) error {
+	for _, role := range []string{"incoming", "outgoing"} {
+		if err := e.keepForSession(id, role, password); err != nil {
+			return err
+		}
+	}
+	a, ok := e.Account(id)
+	if !ok {
+		return fmt.Errorf("no account %s", id)
+	}
+	e.stopAccount(id)
+	e.startAccount(a)
+	return nil
+}
+
+// KeyringAvailable probes the OS keyring (nil when it answers).
+func (e *Engine) KeyringAvailable(ctx context.Context) error {
+	if p, ok := e.secrets.(interface{ Available(context.Context) error }); ok {
+		return p.Available(ctx)
+	}
+	return nil
+}
+
+func (e *Engine) keepForSession(id, role, password string) error {
+	if fb, ok := e.secrets.(*secret.Fallback); ok {
+		return fb.KeepForSession(id, role, password)
+	}
+	// A store without a persistent part (tests, the demo) is session-only
+	// already.
+	return e.secrets.Set(id, role, password)
+}
+
+func (e *Engine) addAccount(a account.Account, incomingPassword, outgoingPassword string, set func(id, role, pw string) error) (account.Account, error) {
 	if a.ID == "" {
 		a.ID = account.NewID()
 	}
@@ -303,10 +352,10 @@ func (e *Engine) AddAccount(a account.Account, incomingPassword, outgoingPasswor
 	if outgoingPassword == "" {
 		outgoingPassword = incomingPassword
 	}
-	if err := e.secrets.Set(a.ID, "incoming", incomingPassword); err != nil {
+	if err := set(a.ID, "incoming", incomingPassword); err != nil {
 		return a, err
 	}
-	if err := e.secrets.Set(a.ID, "outgoing", outgoingPassword); err != nil {
+	if err := set(a.ID, "outgoing", outgoingPassword); err != nil {
 		e.secrets.Delete(a.ID, "incoming")
 		return a, err
 	}
