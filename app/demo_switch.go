@@ -34,6 +34,8 @@ func (m *mainWindow) switchToDemo(ctx context.Context) (account.Account, error) 
 		}
 		m.eng = nil
 		m.engineReady(eng, nil)
+		// A newcomer trying the demo sees the key shortcuts once.
+		m.firstAccountAdded()
 		done <- old
 	})
 	select {
