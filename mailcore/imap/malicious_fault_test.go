@@ -303,3 +303,42 @@ func TestGuardLiteralScan(t *testing.T) {
 	}
 	t.Fatal("a huge literal split across reads was not caught")
 }
+
+// A server that stops answering in the middle of a FETCH must not hold the
+// sync for ever: it ends with a timeout soon after the command timeout.
+func TestFaultMaliciousSilentMidFetch(t *testing.T) {
+	e := startEvil(t, func(w io.Writer, tag, cmd, rest string) bool {
+		switch cmd {
+		case "LIST":
+			okList(w, tag)
+		case "SELECT", "EXAMINE":
+			fmt.Fprintf(w, "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n* OK [UIDNEXT 4] n\r\n%s OK [READ-WRITE] selected\r\n", tag)
+		case "UID SEARCH":
+			fmt.Fprintf(w, "* SEARCH 1 2 3\r\n%s OK\r\n", tag)
+		case "UID FETCH", "FETCH":
+			// One message, then silence with the connection open.
+			io.WriteString(w, "* 1 FETCH (UID 3 FLAGS () RFC822.SIZE 10)\r\n")
+			if f, ok := w.(interface{ Flush() error }); ok {
+				f.Flush()
+			}
+			time.Sleep(25 * time.Second)
+			return false
+		default:
+			fmt.Fprintf(w, "%s OK\r\n", tag)
+		}
+		return true
+	})
+	st := openStore(t)
+	cfg := e.config()
+	cfg.Timeout = 2 * time.Second
+	a := New(cfg, st, nil)
+	defer a.Close()
+	listFolders(t, a)
+	f := folder(t, st, a, "INBOX")
+	err := bounded(t, "silent mid-FETCH", 15*time.Second, 256<<20, func() error {
+		return a.SyncFolder(context.Background(), f.ID)
+	})
+	if k := mailerr.KindOf(err); k != mailerr.Timeout && k != mailerr.Unreachable {
+		t.Fatalf("silent server: %v, want a timeout", err)
+	}
+}

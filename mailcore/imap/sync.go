@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -324,7 +325,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	total := span
 	var firstErr error
 	for b := range order {
-		r := <-b.res
+		r := a.awaitBatch(b, conns)
 		if firstErr != nil {
 			<-slots
 			continue
@@ -360,6 +361,27 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		a.sink(event.SyncProgress{Account: a.cfg.AccountID, FolderID: f.ID, Done: n, Total: total})
 	}
 	return n, firstErr
+}
+
+// awaitBatch waits for one FETCH batch. A server that goes silent in the
+// middle of a FETCH would otherwise hold the sync for ever (the response
+// reader blocks on the socket): when a batch has not completed within the
+// command timeout, every connection of the sync is closed, which ends all
+// pending reads, and the batch reports a timeout.
+func (a *Account) awaitBatch(b *fetchBatch, conns []*conn) fetchResult {
+	t := time.NewTimer(a.timeout())
+	defer t.Stop()
+	select {
+	case r := <-b.res:
+		return r
+	case <-t.C:
+	}
+	for _, c := range conns {
+		_ = c.c.Close()
+	}
+	<-b.res
+	return fetchResult{err: &mailerr.Error{Kind: mailerr.Timeout, Op: "fetch", Host: a.cfg.Host,
+		Text: "the server stopped answering in the middle of a FETCH"}}
 }
 
 // dialHelpers opens up to n extra connections with f selected read-only,
