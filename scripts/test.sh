@@ -52,10 +52,10 @@ export DISPLAY=:$disp
 for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$disp ] && break; sleep 0.1; done
 
 echo "== go test -race ./mailcore/..."
-go test -race -timeout 15m ./mailcore/...
+go test -race -count=1 -timeout 15m ./mailcore/...
 echo "== fuzz targets, briefly (make fuzz runs them longer)"
 FUZZTIME=${FUZZTIME:-5s} bash scripts/fuzz.sh
 echo "== go test ./... (everything else; mailcore ran above with -race)"
-go test -timeout 15m $(go list ./... | grep -v '/mailcore/' | grep -v '/mailcore$')
+go test -count=1 -timeout 15m $(go list ./... | grep -v '/mailcore/' | grep -v '/mailcore$')
 INNER
 dbus-run-session -- bash "$inner"
