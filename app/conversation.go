@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"hongyan/mailcore/message"
@@ -39,6 +40,8 @@ type convView struct {
 	selected int64 // thread id
 
 	reader   *widgets.ThreadView
+	note     *widget.Label   // "no conversation selected", in the reader's place
+	right    *fyne.Container // the reader or the note
 	readGen  int
 	shown    int64 // thread in the reader
 	msgs     []store.Summary
@@ -49,7 +52,11 @@ type convView struct {
 }
 
 func newConvView(mv *mailView) *convView {
-	c := &convView{mv: mv, reader: widgets.NewThreadView()}
+	c := &convView{mv: mv, reader: widgets.NewThreadView(),
+		note: widget.NewLabelWithStyle(T("conv.none"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})}
+	c.note.Wrapping = fyne.TextWrapWord
+	// As in the message pane: the wrapping note needs the full width.
+	c.right = container.NewStack(container.NewVBox(layout.NewSpacer(), c.note, layout.NewSpacer()), c.reader)
 	c.enabled = mv.mw.app.Preferences().Bool(prefConversations)
 	c.list = widget.NewList(
 		func() int {
@@ -74,6 +81,7 @@ func newConvView(mv *mailView) *convView {
 		})
 	c.reader.OnExpand = c.expand
 	c.list.Hide()
+	c.right.Hide()
 	c.reader.Hide()
 	return c
 }
@@ -84,15 +92,15 @@ func (c *convView) active() bool { return c.enabled && c.folders != nil }
 // apply shows the conversation panes or the message list and view.
 func (c *convView) apply() {
 	if c.active() {
-		c.mv.list.list.Hide()
+		c.mv.list.setHidden(true)
 		c.list.Show()
 		c.mv.view.content.Hide()
-		c.reader.Show()
+		c.right.Show()
 		return
 	}
 	c.list.Hide()
-	c.reader.Hide()
-	c.mv.list.list.Show()
+	c.right.Hide()
+	c.mv.list.setHidden(false)
 	c.mv.view.content.Show()
 }
 
@@ -236,6 +244,8 @@ func (c *convView) clearReader() {
 	c.msgs = nil
 	c.stopTimer()
 	c.reader.SetThread("", nil)
+	c.reader.Hide()
+	c.note.Show()
 }
 
 func (c *convView) stopTimer() {
@@ -299,6 +309,11 @@ func sameIDs(a, b []store.Summary) bool {
 }
 
 func (c *convView) show(subject string, msgs []store.Summary) {
+	if len(msgs) == 0 {
+		// The conversation is gone (its messages were moved or deleted).
+		c.clearReader()
+		return
+	}
 	c.msgs = msgs
 	tm := make([]widgets.ThreadMessage, len(msgs))
 	now := time.Now()
@@ -320,6 +335,8 @@ func (c *convView) show(subject string, msgs []store.Summary) {
 	if strings.TrimSpace(subject) == "" {
 		subject = T("list.no_subject")
 	}
+	c.note.Hide()
+	c.reader.Show()
 	c.reader.SetThread(subject, tm)
 }
 
@@ -384,5 +401,5 @@ func (c *convView) scheduleMarkRead(id int64, gen int) {
 // panes wrap the message list and view with the conversation list and
 // reader, for the mail view's layout.
 func (c *convView) panes(list, view fyne.CanvasObject) (middle, right fyne.CanvasObject) {
-	return container.NewStack(list, c.list), container.NewStack(view, c.reader)
+	return container.NewStack(list, c.list), container.NewStack(view, c.right)
 }

@@ -123,6 +123,32 @@ type msgList struct {
 	onSource func(src listSource, fresh bool)
 
 	rowPitch float32
+
+	// hidden says the list is off screen (the conversation view shows in
+	// its place): it reads nothing from the store then. stale says the
+	// source changed meanwhile, so showing the list again reads it.
+	hidden bool
+	stale  bool
+}
+
+// setHidden hides the list and stops its store reads, or shows it again
+// and catches up with what changed while it was hidden.
+func (l *msgList) setHidden(hide bool) {
+	if hide == l.hidden {
+		return
+	}
+	l.hidden = hide
+	if hide {
+		l.gen++ // pages still being read are dropped
+		l.loading = map[int]int{}
+		l.list.Hide()
+		return
+	}
+	l.list.Show()
+	if l.stale {
+		l.stale = false
+		l.reload(false)
+	}
 }
 
 func newMsgList(ui *uiContext, st func() *store.Store) *msgList {
@@ -232,6 +258,9 @@ func (l *msgList) putPage(p int, rows []store.Summary) {
 }
 
 func (l *msgList) requestPage(p int) {
+	if l.hidden {
+		return
+	}
 	if g, ok := l.loading[p]; ok && g == l.gen {
 		return
 	}
@@ -274,6 +303,7 @@ func (l *msgList) setSource(src listSource) {
 	l.selected = map[int64]bool{}
 	l.cursor, l.anchor = 0, 0
 	l.total = 0
+	l.stale = false
 	l.list.ScrollToTop()
 	l.list.Refresh()
 	if l.onSelect != nil {
@@ -283,6 +313,10 @@ func (l *msgList) setSource(src listSource) {
 		l.onSource(src, true)
 	}
 	if src == nil {
+		return
+	}
+	if l.hidden {
+		l.stale = true
 		return
 	}
 	gen, order, st := l.gen, l.order, l.st()
@@ -331,6 +365,10 @@ func (l *msgList) reload(keepScroll bool) {
 	}
 	if l.onSource != nil {
 		l.onSource(l.src, false)
+	}
+	if l.hidden {
+		l.stale = true
+		return
 	}
 	l.gen++
 	gen, src, order, st := l.gen, l.src, l.order, l.st()
