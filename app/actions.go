@@ -115,12 +115,20 @@ func (mv *mailView) getMail() {
 func (mv *mailView) write() { openCompose(mv.mw) }
 
 func (mv *mailView) reply(all bool) {
+	if mv.conv.active() {
+		mv.conv.newest(func(id int64) { openReply(mv.mw, id, all) })
+		return
+	}
 	if m, ok := mv.list.current(); ok {
 		openReply(mv.mw, m.ID, all)
 	}
 }
 
 func (mv *mailView) forward() {
+	if mv.conv.active() {
+		mv.conv.newest(func(id int64) { openForward(mv.mw, id) })
+		return
+	}
 	if m, ok := mv.list.current(); ok {
 		openForward(mv.mw, m.ID)
 	}
@@ -129,17 +137,26 @@ func (mv *mailView) forward() {
 // deleteSelected moves the selection to Trash; the next message becomes
 // the current one.
 func (mv *mailView) deleteSelected() {
+	if mv.conv.active() {
+		mv.conv.onShownMessages(mv.eng.Delete)
+		return
+	}
 	mv.onSelectedThenAdvance(true, mv.eng.Delete)
 }
 
 func (mv *mailView) moveToRole(role string) {
-	mv.onSelectedThenAdvance(true, func(ctx context.Context, ids []int64) error { return mv.eng.MoveToRole(ctx, ids, role) })
+	f := func(ctx context.Context, ids []int64) error { return mv.eng.MoveToRole(ctx, ids, role) }
+	if mv.conv.active() {
+		mv.conv.onShownMessages(f)
+		return
+	}
+	mv.onSelectedThenAdvance(true, f)
 }
 
 // junk marks the selection as junk and moves it to the junk folder; not
 // junk the opposite, back to the inbox.
 func (mv *mailView) junk(isJunk bool) {
-	mv.onSelectedThenAdvance(true, func(ctx context.Context, ids []int64) error {
+	f := func(ctx context.Context, ids []int64) error {
 		set, clear, role := store.Junk, store.NotJunk, store.RoleJunk
 		if !isJunk {
 			set, clear, role = store.NotJunk, store.Junk, store.RoleInbox
@@ -148,7 +165,12 @@ func (mv *mailView) junk(isJunk bool) {
 			return err
 		}
 		return mv.eng.MoveToRole(ctx, ids, role)
-	})
+	}
+	if mv.conv.active() {
+		mv.conv.onShownMessages(f)
+		return
+	}
+	mv.onSelectedThenAdvance(true, f)
 }
 
 // advanceAfterRemove makes the message after the selection current, so
@@ -173,6 +195,10 @@ func (mv *mailView) advanceAfterRemove() {
 }
 
 func (mv *mailView) markRead(read bool) {
+	if mv.conv.active() {
+		mv.conv.markThreadRead(read)
+		return
+	}
 	mv.onSelected(func(ctx context.Context, ids []int64) error {
 		if read {
 			return mv.eng.SetFlags(ctx, ids, store.Seen, 0)
@@ -184,6 +210,10 @@ func (mv *mailView) markRead(read bool) {
 // toggleFlag flags the selection, or unflags it when the current message
 // is flagged.
 func (mv *mailView) toggleFlag() {
+	if mv.conv.active() {
+		mv.conv.toggleFlag()
+		return
+	}
 	m, _ := mv.list.current()
 	flagged := m.Flags&store.Flagged != 0
 	mv.onSelected(func(ctx context.Context, ids []int64) error {
@@ -196,6 +226,10 @@ func (mv *mailView) toggleFlag() {
 
 // moveChooser lets the user pick a folder of the selection's account.
 func (mv *mailView) moveChooser() {
+	if mv.conv.active() {
+		mv.conv.moveChooser()
+		return
+	}
 	ids := mv.list.selectedIDs()
 	if len(ids) == 0 {
 		return
@@ -209,13 +243,22 @@ func (mv *mailView) moveChooser() {
 		}
 		m, _ = mv.list.peek(i)
 	}
+	mv.chooseFolder(m.FolderID, func(to int64) {
+		mv.advanceAfterRemove()
+		mv.act(func(ctx context.Context) error { return mv.eng.Move(ctx, ids, to) })
+	})
+}
+
+// chooseFolder lets the user pick a folder of the account of folder from
+// (other than from) and calls chosen with it.
+func (mv *mailView) chooseFolder(from int64, chosen func(to int64)) {
 	acct := ""
-	if n, ok := mv.tm.nodes[folderNode(m.FolderID)]; ok {
+	if n, ok := mv.tm.nodes[folderNode(from)]; ok {
 		acct = n.account
 	}
 	var targets []store.Folder
 	for uid, n := range mv.tm.nodes {
-		if _, ok := nodeFolderID(uid); ok && n.account == acct && n.folder.ID != m.FolderID && n.folder.Selectable {
+		if _, ok := nodeFolderID(uid); ok && n.account == acct && n.folder.ID != from && n.folder.Selectable {
 			targets = append(targets, n.folder)
 		}
 	}
@@ -233,18 +276,16 @@ func (mv *mailView) moveChooser() {
 			names[i] = f.Name
 		}
 	}
-	chosen := -1
+	pick := -1
 	list := widget.NewList(func() int { return len(names) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(names[i]) })
-	list.OnSelected = func(i widget.ListItemID) { chosen = i }
+	list.OnSelected = func(i widget.ListItemID) { pick = i }
 	d := dialog.NewCustomConfirm(T("move.title"), T("move.ok"), T("dialog.cancel"), list, func(ok bool) {
-		if !ok || chosen < 0 {
+		if !ok || pick < 0 {
 			return
 		}
-		to := targets[chosen].ID
-		mv.advanceAfterRemove()
-		mv.act(func(ctx context.Context) error { return mv.eng.Move(ctx, ids, to) })
+		chosen(targets[pick].ID)
 	}, mv.win)
 	d.Resize(fyne.NewSize(320, 400))
 	d.Show()
@@ -382,7 +423,11 @@ func (mv *mailView) shortcuts() []shortcut {
 		{fyne.KeyL, ctrl, mv.forward},
 		{fyne.KeyF, ctrl, func() { mv.win.Canvas().Focus(mv.searchEntry) }},
 		{fyne.KeyQ, ctrl, func() { mv.mw.quit() }},
-		{fyne.KeyA, ctrl, mv.list.selectAll},
+		{fyne.KeyA, ctrl, func() {
+			if !mv.conv.active() {
+				mv.list.selectAll()
+			}
+		}},
 		{fyne.KeyM, ctrl, mv.moveChooser},
 		{fyne.KeyComma, ctrl, func() { mv.mw.openSettings() }},
 	}
@@ -406,6 +451,12 @@ func (mv *mailView) typedKey(ev *fyne.KeyEvent) {
 		mv.getMail()
 	case fyne.KeyDelete:
 		mv.deleteSelected()
+	}
+	if mv.conv.active() {
+		mv.convKey(ev.Name)
+		return
+	}
+	switch ev.Name {
 	case fyne.KeyDown:
 		mv.list.step(1, false)
 	case fyne.KeyUp:
@@ -421,7 +472,38 @@ func (mv *mailView) typedKey(ev *fyne.KeyEvent) {
 	}
 }
 
+// convKey moves between conversations as typedKey does between messages.
+func (mv *mailView) convKey(name fyne.KeyName) {
+	c := mv.conv
+	switch name {
+	case fyne.KeyDown:
+		c.step(1)
+	case fyne.KeyUp:
+		c.step(-1)
+	case fyne.KeyPageDown:
+		c.step(20)
+	case fyne.KeyPageUp:
+		c.step(-20)
+	case fyne.KeyHome:
+		c.step(-len(c.rows))
+	case fyne.KeyEnd:
+		c.step(len(c.rows))
+	}
+}
+
 func (mv *mailView) typedRune(r rune) {
+	if mv.conv.active() {
+		// Shift+J/K extend a message selection; conversations have one
+		// selected row, so they move like j/k.
+		switch r {
+		case 'j', 'J':
+			mv.conv.step(1)
+			return
+		case 'k', 'K':
+			mv.conv.step(-1)
+			return
+		}
+	}
 	switch r {
 	case 'j':
 		mv.list.step(1, false)

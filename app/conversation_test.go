@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"hongyan/mailcore/account"
@@ -196,4 +197,115 @@ func TestConversationListPages(t *testing.T) {
 		}
 		seen[c.ThreadID] = true
 	}
+}
+
+func TestConversationKeys(t *testing.T) {
+	useEnglish(t)
+	h := newMailHarness(t, threadMails, account.ProtocolPOP3)
+	inbox := h.waitInbox(len(threadMails))
+	mv := h.mw.mv
+	cv := mv.conv
+	ctx := context.Background()
+	c := h.mw.win.Canvas()
+
+	h.viewMenuItem(T("menu.conversations")).Action()
+	h.ui.waitFor(t, "three conversations", func() bool { return len(cv.rows) == 3 && len(h.threadRows()) == 3 })
+	threads := []int64{cv.rows[0].ThreadID, cv.rows[1].ThreadID, cv.rows[2].ThreadID}
+
+	// Before a pick the reading pane says so.
+	if !cv.right.Visible() || !cv.note.Visible() || cv.reader.Visible() || cv.note.Text != T("conv.none") {
+		t.Fatalf("before a pick: note shown=%v %q, reader shown=%v", cv.note.Visible(), cv.note.Text, cv.reader.Visible())
+	}
+	if !mv.list.hidden {
+		t.Fatal("the message list is not marked hidden")
+	}
+
+	// j/k and the arrows move between conversations and open them.
+	moves := []struct {
+		key  string
+		want int
+	}{{"j", 0}, {"j", 1}, {"down", 2}, {"down", 2}, {"k", 1}, {"up", 0}, {"J", 1}, {"K", 0}}
+	for _, m := range moves {
+		switch m.key {
+		case "down":
+			c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDown})
+		case "up":
+			c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyUp})
+		default:
+			test.TypeOnCanvas(c, m.key)
+		}
+		if cv.selected != threads[m.want] {
+			t.Fatalf("after %s thread %d is selected, want row %d (%d)", m.key, cv.selected, m.want, threads[m.want])
+		}
+		if mv.list.cursor != 0 {
+			t.Fatalf("%s moved the hidden message list", m.key)
+		}
+	}
+	h.ui.waitFor(t, "the trip in the reader", func() bool { return cv.reader.Len() == 3 })
+	if cv.note.Visible() || !cv.reader.Visible() {
+		t.Fatal("the note still shows with a conversation open")
+	}
+	trip := append([]store.Summary(nil), cv.msgs...)
+
+	// Ctrl+R answers the newest message of the conversation.
+	var replied int64
+	old := openReply
+	openReply = func(_ *mainWindow, id int64, _ bool) { replied = id }
+	defer func() { openReply = old }()
+	c.(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault})
+	if replied != trip[2].ID || trip[2].MessageID != "t3@example.org" {
+		t.Fatalf("reply to %d (%s), want the newest, %d", replied, trip[2].MessageID, trip[2].ID)
+	}
+
+	// s flags every message of the conversation.
+	test.TypeOnCanvas(c, "s")
+	h.ui.waitFor(t, "the trip flagged", func() bool {
+		msgs, err := h.eng.Store().ThreadMessages(ctx, threads[0])
+		if err != nil || len(msgs) != 3 {
+			return false
+		}
+		for _, m := range msgs {
+			if m.Flags&store.Flagged == 0 {
+				return false
+			}
+		}
+		return true
+	})
+
+	// Delete moves all three to Trash; the next conversation opens.
+	trash, err := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleTrash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if cv.selected != threads[1] {
+		t.Fatalf("after Delete thread %d is selected, want the next (%d)", cv.selected, threads[1])
+	}
+	h.ui.waitFor(t, "the trip in Trash and two conversations left", func() bool {
+		n, _, _ := h.eng.Store().Counts(ctx, trash.ID)
+		return n == 3 && len(cv.rows) == 2 && cv.rows[0].ThreadID == threads[1]
+	})
+	n, _, err := h.eng.Store().Counts(ctx, inbox)
+	if err != nil || n != 3 {
+		t.Fatalf("inbox has %d messages (%v), want 3", n, err)
+	}
+	tpage, err := h.eng.Store().Page(ctx, trash.ID, store.ByDateDesc, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range tpage {
+		if m.ThreadID != threads[0] {
+			t.Errorf("%q is in Trash but not of the trip", m.Subject)
+		}
+	}
+	h.ui.waitFor(t, "the printer thread in the reader", func() bool { return cv.shown == threads[1] && cv.reader.Len() == 2 })
+
+	// The hidden list read nothing meanwhile; shown again it catches up.
+	if mv.list.total != len(threadMails) || !mv.list.stale {
+		t.Fatalf("the hidden list has %d messages (stale %v): it was reloaded while hidden", mv.list.total, mv.list.stale)
+	}
+	h.viewMenuItem(T("menu.conversations")).Action()
+	h.ui.waitFor(t, "the message list with three messages", func() bool {
+		return mv.list.list.Visible() && mv.list.total == 3 && !mv.list.stale
+	})
 }
