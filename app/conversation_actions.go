@@ -82,24 +82,23 @@ func (c *convView) onThread(advance bool, f func(ctx context.Context, msgs []sto
 	})
 }
 
-// onShownMessages is onThread for moves: f gets the ids of the
-// conversation's messages in the folders shown.
+// onShownMessages is for moves: f gets the ids of every copy of the
+// conversation's messages in the folders shown (a message filed twice in
+// those folders is moved whole), and the next conversation opens.
 func (c *convView) onShownMessages(f func(ctx context.Context, ids []int64) error) {
-	folders := map[int64]bool{}
-	for _, id := range c.folders {
-		folders[id] = true
+	id := c.selected
+	if id == 0 {
+		return
 	}
-	c.onThread(true, func(ctx context.Context, msgs []store.Summary) error {
-		var ids []int64
-		for _, m := range msgs {
-			if folders[m.FolderID] {
-				ids = append(ids, m.ID)
-			}
+	folders := append([]int64(nil), c.folders...)
+	c.advance()
+	st := c.mv.eng.Store()
+	c.mv.act(func(ctx context.Context) error {
+		msgs, err := st.ThreadCopiesIn(ctx, id, folders)
+		if err != nil || len(msgs) == 0 {
+			return err
 		}
-		if len(ids) == 0 {
-			return nil
-		}
-		return f(ctx, ids)
+		return f(ctx, summaryIDs(msgs))
 	})
 }
 

@@ -608,3 +608,23 @@ func (s *Store) threadMessagesIn(ctx context.Context, threadID int64, folders []
 	}
 	return out, nil
 }
+
+// ThreadCopiesIn returns every message of a thread that lies in one of the
+// given folders, copies included (ThreadMessages keeps one copy per
+// Message-ID, for reading). Moves and deletes of a conversation act on
+// these, so that no visible copy is left behind.
+func (s *Store) ThreadCopiesIn(ctx context.Context, threadID int64, folders []int64) ([]Summary, error) {
+	if threadID == 0 || len(folders) == 0 {
+		return nil, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(folders)), ",")
+	args := []any{threadID}
+	for _, f := range folders {
+		args = append(args, f)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE thread_id=? AND folder_id IN (`+ph+`) ORDER BY date, id`, args...)
+	if err != nil {
+		return nil, storageErr("thread copies", err)
+	}
+	return collectSummaries(rows)
+}
