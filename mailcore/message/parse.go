@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits applied while parsing. They bound work and memory for hostile input.
@@ -223,7 +224,20 @@ func ParseHeaderSummary(raw []byte) (s Summary) {
 	return s
 }
 
+// previewScan bounds how much text preview looks at: quoted blocks are
+// skipped, so it reads well past PreviewLength, but splitting a long body
+// into quote blocks only to keep its first line would cost more than the
+// rest of a header summary.
+const previewScan = 16 << 10
+
 func preview(text string) string {
+	if len(text) > previewScan {
+		cut := previewScan
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	var b strings.Builder
 	n := 0
 	space := false
