@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 )
 
 // PlaceholderUIDBase is the first UID given to messages the IMAP engine put
@@ -89,24 +88,8 @@ func (s *Store) AddPlaceholder(ctx context.Context, folderID int64, m Summary, r
 		if uid, err = nextPlaceholder(ctx, tx, folderID); err != nil {
 			return err
 		}
-		date := m.Date
-		if date.IsZero() {
-			date = m.InternalDate
-		}
-		if err := tx.QueryRowContext(ctx, `
-INSERT INTO messages(folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name, from_addr,
-	to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview, pending)
-VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1) RETURNING id`,
-			folderID, uid, m.Flags, strings.Join(m.Keywords, " "), unix(m.InternalDate), unix(date), m.Size,
-			m.Subject, m.From.Name, m.From.Addr, addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID,
-			m.InReplyTo, strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview).Scan(&id); err != nil {
-			return err
-		}
-		if raw != nil {
-			_, err := tx.ExecContext(ctx, `INSERT INTO bodies(message, raw) VALUES(?,?)`, id, raw)
-			return err
-		}
-		return nil
+		id, err = insertMessage(ctx, tx, folderID, uid, m, raw, true)
+		return err
 	})
 	return id, uid, err
 }

@@ -493,24 +493,34 @@ func (s *Store) AddLocal(ctx context.Context, folderID int64, m Summary, raw []b
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid),0)+1 FROM messages WHERE folder_id=?`, folderID).Scan(&uid); err != nil {
 			return err
 		}
-		date := m.Date
-		if date.IsZero() {
-			date = m.InternalDate
-		}
-		if err := tx.QueryRowContext(ctx, `
-INSERT INTO messages(folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name, from_addr,
-	to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview)
-VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
-			folderID, uid, m.Flags, strings.Join(m.Keywords, " "), unix(m.InternalDate), unix(date), m.Size,
-			m.Subject, m.From.Name, m.From.Addr, addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID,
-			m.InReplyTo, strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview).Scan(&id); err != nil {
-			return err
-		}
-		if raw != nil {
-			_, err := tx.ExecContext(ctx, `INSERT INTO bodies(message, raw) VALUES(?,?)`, id, raw)
-			return err
-		}
-		return nil
+		var err error
+		id, err = insertMessage(ctx, tx, folderID, uid, m, raw, false)
+		return err
 	})
 	return id, uid, err
+}
+
+// insertMessage writes one message row (and its source, when given) under
+// a UID the caller chose, inside the caller's transaction.
+func insertMessage(ctx context.Context, tx *sql.Tx, folderID int64, uid uint32, m Summary, raw []byte, pending bool) (int64, error) {
+	date := m.Date
+	if date.IsZero() {
+		date = m.InternalDate
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `
+INSERT INTO messages(folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name, from_addr,
+	to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview, pending)
+VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		folderID, uid, m.Flags, strings.Join(m.Keywords, " "), unix(m.InternalDate), unix(date), m.Size,
+		m.Subject, m.From.Name, m.From.Addr, addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID,
+		m.InReplyTo, strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview, boolInt(pending)).Scan(&id); err != nil {
+		return 0, err
+	}
+	if raw != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bodies(message, raw) VALUES(?,?)`, id, raw); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
