@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"hongyan/internal/mailtest"
+	"hongyan/internal/xvfbtest"
 	"hongyan/mailcore/account"
 	"hongyan/mailcore/secret"
 )
@@ -99,10 +100,10 @@ func meanLuma(img image.Image) float64 {
 }
 
 func TestSmokeMailViewUnderXvfb(t *testing.T) {
-	needTool(t, "xdotool", "xdotool")
+	xvfbtest.NeedTool(t, "xdotool", "xdotool")
 	st := mailtest.Shared(t)
 	bin := buildBinary(t)
-	display := startXvfb(t)
+	display := xvfbtest.Start(t)
 	env := []string{"SSL_CERT_FILE=" + st.CAFile}
 	const n = 60
 

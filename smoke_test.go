@@ -6,131 +6,22 @@ package main
 // The tools come from `scripts/install-deps.sh test` (run by `make test`).
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"hongyan/internal/xvfbtest"
 )
-
-// needTool returns the path of a required program or fails the test.
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is not installed (Debian package %s): run `make test` or `scripts/install-deps.sh test` first", name, pkg)
-	}
-	return p
-}
-
-// startXvfb starts a virtual X server on a free display and returns its
-// DISPLAY value. Xvfb chooses the free number itself and reports it through
-// -displayfd.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	xvfb := needTool(t, "Xvfb", "xvfb")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w} // becomes fd 3
-	var logBuf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		t.Fatalf("starting Xvfb: %v", err)
-	}
-	w.Close()
-	t.Cleanup(func() { stopProcess(cmd) })
-
-	type result struct {
-		line string
-		err  error
-	}
-	got := make(chan result, 1)
-	go func() {
-		line, err := bufio.NewReader(r).ReadString('\n')
-		got <- result{line, err}
-	}()
-	select {
-	case res := <-got:
-		n, err := strconv.Atoi(strings.TrimSpace(res.line))
-		if err != nil {
-			t.Fatalf("Xvfb did not report a display (%v, %q): %s", res.err, res.line, logBuf.String())
-		}
-		return ":" + strconv.Itoa(n)
-	case <-time.After(30 * time.Second):
-		t.Fatalf("Xvfb did not start within 30s: %s", logBuf.String())
-	}
-	return ""
-}
-
-// stopProcess asks a process to end, then kills it if it has not.
-func stopProcess(cmd *exec.Cmd) {
-	if cmd.Process == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-// screenshot grabs the whole X screen as a PNG.
-func screenshot(display string, importPath string) ([]byte, image.Image, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, importPath, "-window", "root", "png:-")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, nil, fmt.Errorf("import: %v: %s", err, errb.String())
-	}
-	img, err := png.Decode(bytes.NewReader(out.Bytes()))
-	if err != nil {
-		return nil, nil, fmt.Errorf("decoding the screenshot: %v", err)
-	}
-	return out.Bytes(), img, nil
-}
-
-// imageStats counts distinct colours and the share of pixels that are not
-// the black of the empty X root window.
-func imageStats(img image.Image) (colours int, covered float64) {
-	seen := map[uint32]struct{}{}
-	b := img.Bounds()
-	nonBlack := 0
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			seen[(r>>8)<<16|(g>>8)<<8|bl>>8] = struct{}{}
-			if r|g|bl != 0 {
-				nonBlack++
-			}
-		}
-	}
-	return len(seen), float64(nonBlack) / float64(b.Dx()*b.Dy())
-}
 
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	goTool := needTool(t, "go", "golang (Go 1.26)")
+	goTool := xvfbtest.NeedTool(t, "go", "golang (Go 1.26)")
 	bin := filepath.Join(t.TempDir(), "hongyan")
 	cmd := exec.Command(goTool, "build", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -151,7 +42,7 @@ func runAndShoot(t *testing.T, bin, display, langEnv string) ([]byte, image.Imag
 // screen counts as settled.
 func runAndShootProfile(t *testing.T, bin, display, langEnv, profile string, extraEnv []string, ready func() bool, minColours int) ([]byte, image.Image) {
 	t.Helper()
-	importPath := needTool(t, "import", "imagemagick")
+	importPath := xvfbtest.NeedTool(t, "import", "imagemagick")
 	home := t.TempDir()
 
 	cmd := exec.Command(bin, "--profile", profile)
@@ -202,11 +93,11 @@ func runAndShootProfile(t *testing.T, bin, display, langEnv, profile string, ext
 			t.Fatalf("hongyan exited early (%v):\n%s", err, logBuf.String())
 		default:
 		}
-		raw, img, err := screenshot(display, importPath)
+		raw, img, err := xvfbtest.Screenshot(display, importPath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		colours, covered := imageStats(img)
+		colours, covered := xvfbtest.Stats(img)
 		if colours >= minColours && covered >= minCovered && bytes.Equal(raw, prev) && (ready == nil || ready()) {
 			// Settled: two identical frames a second apart.
 			t.Logf("LANG=%s: %d colours, %.0f%% of the screen drawn", langEnv, colours, covered*100)
@@ -237,7 +128,7 @@ func saveArtifact(t *testing.T, name string, data []byte) {
 
 func TestSmokeGUIUnderXvfb(t *testing.T) {
 	bin := buildBinary(t)
-	display := startXvfb(t)
+	display := xvfbtest.Start(t)
 
 	enRaw, enImg := runAndShoot(t, bin, display, "en_US.UTF-8")
 	saveArtifact(t, "smoke.png", enRaw)

@@ -4,22 +4,20 @@
 package packaging
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"fmt"
-	"image"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"hongyan/internal/xvfbtest"
 )
 
 var (
@@ -205,70 +203,10 @@ func TestUserInstall(t *testing.T) {
 	}
 }
 
-// startX starts Xvfb on a display number it picks itself (-displayfd).
-func startX(t *testing.T) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	x := exec.Command(tool(t, "Xvfb"), "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() { stop(x) })
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- s
-	}()
-	select {
-	case s := <-line:
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil {
-			t.Fatalf("Xvfb reported %q", s)
-		}
-		return ":" + strconv.Itoa(n)
-	case <-time.After(30 * time.Second):
-		t.Fatal("Xvfb did not start")
-	}
-	return ""
-}
-
-func stop(cmd *exec.Cmd) {
-	if cmd.Process == nil {
-		return
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-	}
-}
-
-func distinctColours(img image.Image) int {
-	seen := map[[3]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			r, g, bl, _ := img.At(x, y).RGBA()
-			seen[[3]uint32{r >> 8, g >> 8, bl >> 8}] = true
-		}
-	}
-	return len(seen)
-}
-
 func TestPackagedBinaryPaintsUnderXvfb(t *testing.T) {
 	root := packaged(t)
 	importCmd := tool(t, "import")
-	display := startX(t)
+	display := xvfbtest.Start(t)
 	home := t.TempDir()
 	app := exec.Command(filepath.Join(root, "usr/local/bin/hongyan"), "--profile", filepath.Join(home, "profile"))
 	var env []string
@@ -308,19 +246,11 @@ func TestPackagedBinaryPaintsUnderXvfb(t *testing.T) {
 			t.Fatalf("the packaged binary exited: %v\n%s", err, log.String())
 		case <-time.After(time.Second):
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		shot := exec.CommandContext(ctx, importCmd, "-window", "root", "png:-")
-		shot.Env = append(os.Environ(), "DISPLAY="+display)
-		raw, err := shot.Output()
-		cancel()
+		raw, img, err := xvfbtest.Screenshot(display, importCmd)
 		if err != nil {
 			continue
 		}
-		img, err := png.Decode(bytes.NewReader(raw))
-		if err != nil {
-			continue
-		}
-		if n := distinctColours(img); n > best {
+		if n, _ := xvfbtest.Stats(img); n > best {
 			best = n
 		}
 		// An empty Xvfb screen is one colour; a drawn Fyne window with
