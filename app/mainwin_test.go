@@ -106,39 +106,11 @@ func newHarness(t testing.TB, n int, password string, trustCA bool) *harness {
 	if password == "" {
 		password = u.Password
 	}
-	a := test.NewTempApp(t)
-	dir := t.TempDir()
-	h := &harness{t: t, st: st, user: u, ui: &testUI{}}
-	h.mw = newMainWindow(a, Options{ProfileDir: dir})
-	h.mw.win.Resize(fyne.NewSize(1100, 700))
-	ctx, cancel := context.WithCancel(context.Background())
-	h.mw.ui = newUIContext(ctx, h.ui.do)
-	queue := event.NewQueue(h.ui.do, h.mw.handleEvents, 10*time.Millisecond)
 	tlsOpts := netsec.Options{}
 	if trustCA {
 		tlsOpts.RootCAs = st.CAPool
 	}
-	eng, err := mailcore.Open(mailcore.Options{ProfileDir: dir, Secrets: secret.NewSessionStore(), TLS: tlsOpts,
-		Sink: queue.Sink(), DebugDir: filepath.Join(dir, "logs")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.eng = eng
-	t.Cleanup(func() {
-		cancel()
-		eng.Close()
-		h.mw.ui.wg.Wait()
-		h.mw.win.Close()
-	})
-	h.acct, err = eng.AddAccount(testAccount(st, u), password, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.mw.engineReady(eng, nil)
-	if h.mw.mv == nil {
-		t.Fatal("the mail view is not shown although an account exists")
-	}
-	return h
+	return startHarness(t, st, u, testAccount(st, u), password, tlsOpts)
 }
 
 // waitInbox waits until the inbox shows n messages in the list.
@@ -822,4 +794,39 @@ func overlayText(o fyne.CanvasObject) string {
 		return "(none)"
 	}
 	return objectsText(test.LaidOutObjects(o))
+}
+
+// startHarness opens an engine on a fresh profile with acct (password
+// given) and shows the main window for it.
+func startHarness(t testing.TB, st *mailtest.Stack, u mailtest.User, acct account.Account, password string, tlsOpts netsec.Options) *harness {
+	t.Helper()
+	a := test.NewTempApp(t)
+	dir := t.TempDir()
+	h := &harness{t: t, st: st, user: u, ui: &testUI{}}
+	h.mw = newMainWindow(a, Options{ProfileDir: dir})
+	h.mw.win.Resize(fyne.NewSize(1100, 700))
+	ctx, cancel := context.WithCancel(context.Background())
+	h.mw.ui = newUIContext(ctx, h.ui.do)
+	queue := event.NewQueue(h.ui.do, h.mw.handleEvents, 10*time.Millisecond)
+	eng, err := mailcore.Open(mailcore.Options{ProfileDir: dir, Secrets: secret.NewSessionStore(), TLS: tlsOpts,
+		Sink: queue.Sink(), DebugDir: filepath.Join(dir, "logs")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eng = eng
+	t.Cleanup(func() {
+		cancel()
+		eng.Close()
+		h.mw.ui.wg.Wait()
+		h.mw.win.Close()
+	})
+	h.acct, err = eng.AddAccount(acct, password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mw.engineReady(eng, nil)
+	if h.mw.mv == nil {
+		t.Fatal("the mail view is not shown although an account exists")
+	}
+	return h
 }

@@ -4,21 +4,16 @@ import (
 	"context"
 	"fmt"
 	"mime"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"hongyan/internal/mailtest"
-	"hongyan/mailcore"
 	"hongyan/mailcore/account"
-	"hongyan/mailcore/event"
 	"hongyan/mailcore/netsec"
-	"hongyan/mailcore/secret"
 	"hongyan/mailcore/store"
 )
 
@@ -64,40 +59,13 @@ func newMailHarness(t *testing.T, msgs []testMail, proto string) *harness {
 	if err := st.Seed(u, "INBOX", raws); err != nil {
 		t.Fatal(err)
 	}
-	a := test.NewTempApp(t)
-	dir := t.TempDir()
-	h := &harness{t: t, st: st, user: u, ui: &testUI{}}
-	h.mw = newMainWindow(a, Options{ProfileDir: dir})
-	h.mw.win.Resize(fyne.NewSize(1100, 700))
-	ctx, cancel := context.WithCancel(context.Background())
-	h.mw.ui = newUIContext(ctx, h.ui.do)
-	queue := event.NewQueue(h.ui.do, h.mw.handleEvents, 10*time.Millisecond)
-	eng, err := mailcore.Open(mailcore.Options{ProfileDir: dir, Secrets: secret.NewSessionStore(),
-		TLS: netsec.Options{RootCAs: st.CAPool}, Sink: queue.Sink(), DebugDir: filepath.Join(dir, "logs")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.eng = eng
-	t.Cleanup(func() {
-		cancel()
-		eng.Close()
-		h.mw.ui.wg.Wait()
-		h.mw.win.Close()
-	})
 	acct := testAccount(st, u)
 	if proto == account.ProtocolIMAP {
 		acct.DisplayName = "Test IMAP"
 		acct.Incoming.Protocol = account.ProtocolIMAP
 		acct.Incoming.Port = st.IMAPSPort
 	}
-	if h.acct, err = eng.AddAccount(acct, u.Password, ""); err != nil {
-		t.Fatal(err)
-	}
-	h.mw.engineReady(eng, nil)
-	if h.mw.mv == nil {
-		t.Fatal("no mail view")
-	}
-	return h
+	return startHarness(t, st, u, acct, u.Password, netsec.Options{RootCAs: st.CAPool})
 }
 
 // searchFor types q into an empty search field and waits until its
