@@ -417,6 +417,10 @@ func (s *Store) SetBody(ctx context.Context, id int64, raw []byte, preview strin
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO bodies(message, raw) VALUES(?,?)`, id, raw); err != nil {
 			return err
 		}
+		// The new source replaces a packed one (whose bytes stay in the pack).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM packed_bodies WHERE message=?`, id); err != nil {
+			return err
+		}
 		if preview != "" {
 			_, err := tx.ExecContext(ctx, `UPDATE messages SET preview=? WHERE id=?`, preview, id)
 			return err
@@ -425,17 +429,30 @@ func (s *Store) SetBody(ctx context.Context, id int64, raw []byte, preview strin
 	})
 }
 
-// Body returns the cached raw source of a message, or ErrNotFound.
+// Body returns the cached raw source of a message, or ErrNotFound. The
+// source is a row of bodies or lies in a pack (bodypack.go).
 func (s *Store) Body(ctx context.Context, id int64) ([]byte, error) {
 	var raw []byte
-	err := s.db.QueryRowContext(ctx, `SELECT raw FROM bodies WHERE message=?`, id).Scan(&raw)
+	var pack, off, n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT b.raw, p.pack, p.off, p.len FROM (SELECT ? AS id) q
+	LEFT JOIN bodies b ON b.message = q.id LEFT JOIN packed_bodies p ON p.message = q.id`, id).Scan(&raw, &pack, &off, &n)
+	if err != nil {
+		return nil, storageErr("body", err)
+	}
+	if raw != nil {
+		return raw, nil
+	}
+	if !pack.Valid {
+		return nil, ErrNotFound
+	}
+	raw, err = readPacked(packDir(s.path), packRef{pack.Int64, off.Int64, n.Int64})
 	return raw, storageErr("body", err)
 }
 
 // HasBody reports whether a message's source is cached.
 func (s *Store) HasBody(ctx context.Context, id int64) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM bodies WHERE message=?`, id).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM bodies WHERE message=?1) + (SELECT count(*) FROM packed_bodies WHERE message=?1)`, id).Scan(&n)
 	return n > 0, storageErr("body", err)
 }
 

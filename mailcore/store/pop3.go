@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"os"
 	"strings"
 	"time"
 )
@@ -77,7 +78,8 @@ FROM pop3_uidls p WHERE p.account=?`, account)
 // AddPOP3Messages stores retrieved messages in a local folder and records
 // their identities, all in ONE durable transaction (synchronous=FULL): when
 // it returns nil every message and its UIDL row are on disk, so the server
-// copy may be deleted. A UIDL already recorded for the account is skipped
+// copy may be deleted. The sources go to one new pack file (bodypack.go),
+// synced before the transaction commits. A UIDL already recorded for the account is skipped
 // (no duplicate). It returns the local ids in order (0 for skipped ones).
 //
 // The rows are written with multi-row INSERTs, a chunk of messages per
@@ -120,6 +122,23 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 		if len(keep) == 0 {
 			return nil
 		}
+		// The sources go to a new pack, durable before any row names it.
+		raws := make([][]byte, len(keep))
+		for k, i := range keep {
+			raws[k] = msgs[i].Raw
+		}
+		pack, refs, err := s.writePack(ctx, tx, raws)
+		if err != nil {
+			return err
+		}
+		committing := false
+		defer func() {
+			if !committing {
+				// Rolled back: nothing refers to the pack. (After a failed
+				// commit it stays for Open to judge by the references.)
+				os.Remove(packName(packDir(s.path), pack))
+			}
+		}()
 		w := pop3Writer{ctx: ctx, tx: tx}
 		defer w.close()
 		at := unix(seen)
@@ -143,12 +162,9 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				return err
 			}
 			w.args = w.args[:0]
-			for _, i := range chunk {
-				raw := msgs[i].Raw
-				if raw == nil {
-					raw = []byte{}
-				}
-				w.args = append(w.args, ids[i], raw)
+			for k, i := range chunk {
+				r := refs[len(keep)-len(rest)-len(chunk)+k]
+				w.args = append(w.args, ids[i], r.pack, r.off, r.n)
 			}
 			if err := w.exec(1, len(chunk)); err != nil {
 				return err
@@ -161,6 +177,7 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				return err
 			}
 		}
+		committing = true
 		return nil
 	})
 	if err != nil {
@@ -179,7 +196,7 @@ var pop3Inserts = [3]struct{ head, row string }{
 	{`INSERT INTO messages(id, folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name,
 	from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview) VALUES `,
 		`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
-	{`INSERT INTO bodies(message, raw) VALUES `, `(?,?)`},
+	{`INSERT INTO packed_bodies(message, pack, off, len) VALUES `, `(?,?,?,?)`},
 	{`INSERT INTO pop3_uidls(account, uidl, message_id, first_seen) VALUES `, `(?,?,?,?)`},
 }
 

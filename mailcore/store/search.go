@@ -89,6 +89,15 @@ CREATE TRIGGER IF NOT EXISTS search_dirty_body_del AFTER DELETE ON bodies BEGIN
 		AND NOT EXISTS (SELECT 1 FROM search_dirty WHERE id = old.message);
 END;
 
+CREATE TRIGGER IF NOT EXISTS search_dirty_packed_ins AFTER INSERT ON packed_bodies BEGIN
+	INSERT INTO search_dirty(id) SELECT new.message WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE id = new.message);
+END;
+
+CREATE TRIGGER IF NOT EXISTS search_dirty_packed_del AFTER DELETE ON packed_bodies BEGIN
+	INSERT INTO search_dirty(id) SELECT old.message WHERE EXISTS (SELECT 1 FROM messages WHERE id = old.message)
+		AND NOT EXISTS (SELECT 1 FROM search_dirty WHERE id = old.message);
+END;
+
 -- A cache created before the index existed is indexed once, here.
 INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
 SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, hy_addrs(m.to_json, m.cc_json),
@@ -130,15 +139,15 @@ func (s *Store) IndexPending(ctx context.Context, limit int) (int, error) {
 			`DELETE FROM search_text WHERE rowid IN (SELECT id FROM temp.search_batch)`,
 			`INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
 SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, hy_addrs(m.to_json, m.cc_json),
-	coalesce(hy_attach(b.raw), '')
-FROM temp.search_batch t JOIN messages m ON m.id = t.id LEFT JOIN bodies b ON b.message = m.id`,
+	coalesce(hy_attach(` + bodySQL + `), '')
+FROM temp.search_batch t JOIN messages m ON m.id = t.id ` + bodyJoins,
 			`INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
 SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
-	hy_seg(coalesce(hy_attach(b.raw), '')), hy_seg(coalesce(hy_body(b.raw), m.preview))
-FROM temp.search_batch t JOIN messages m ON m.id = t.id LEFT JOIN bodies b ON b.message = m.id`,
+	hy_seg(coalesce(hy_attach(` + bodySQL + `), '')), hy_seg(coalesce(hy_body(` + bodySQL + `), m.preview))
+FROM temp.search_batch t JOIN messages m ON m.id = t.id ` + bodyJoins,
 			`DELETE FROM search_dirty WHERE id IN (SELECT id FROM temp.search_batch)`,
 		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
+			if _, err := tx.ExecContext(ctx, q, s.bodyArgs(q)...); err != nil {
 				return err
 			}
 		}
@@ -177,22 +186,35 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) (int, error) {
 			`DELETE FROM search_dirty`,
 			`INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
 SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, hy_addrs(m.to_json, m.cc_json),
-	coalesce(hy_attach(b.raw), '')
-FROM messages m LEFT JOIN bodies b ON b.message = m.id`,
+	coalesce(hy_attach(` + bodySQL + `), '')
+FROM messages m ` + bodyJoins,
 			`INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
 SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
-	hy_seg(coalesce(hy_attach(b.raw), '')), hy_seg(coalesce(hy_body(b.raw), m.preview))
-FROM messages m LEFT JOIN bodies b ON b.message = m.id`,
+	hy_seg(coalesce(hy_attach(` + bodySQL + `), '')), hy_seg(coalesce(hy_body(` + bodySQL + `), m.preview))
+FROM messages m ` + bodyJoins,
 			`INSERT INTO search_hdr(search_hdr) VALUES ('optimize')`,
 			`INSERT INTO search_text(search_text) VALUES ('optimize')`,
 		} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
+			if _, err := tx.ExecContext(ctx, q, s.bodyArgs(q)...); err != nil {
 				return err
 			}
 		}
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n)
 	})
 	return n, err
+}
+
+// bodyJoins joins the two places a message source may be kept (b: the
+// bodies table, p: a pack, see bodypack.go) for bodySQL.
+const bodyJoins = `LEFT JOIN bodies b ON b.message = m.id LEFT JOIN packed_bodies p ON p.message = m.id`
+
+// bodyArgs are the arguments of a search query: the pack directory when
+// the query reads sources.
+func (s *Store) bodyArgs(q string) []any {
+	if strings.Contains(q, "hy_packed(") {
+		return []any{packDir(s.path)}
+	}
+	return nil
 }
 
 // SummariesByIDs returns the summaries of the given messages in the order

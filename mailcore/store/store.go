@@ -78,6 +78,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, storageErr("open", err)
 	}
+	s.removeOrphanPacks()
 	return s, nil
 }
 
