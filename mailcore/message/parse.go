@@ -238,14 +238,21 @@ func preview(text string) string {
 		}
 		text = text[:cut]
 	}
+	// The author's own lines (those SplitQuotes puts at level 0, i.e. not
+	// starting with '>') with all whitespace folded to single spaces.
+	// Walking the lines here stops at PreviewLength characters instead of
+	// splitting the whole text into quote blocks first.
 	var b strings.Builder
 	n := 0
 	space := false
-	for _, blk := range SplitQuotes(text) {
-		if blk.Level > 0 {
+	for len(text) > 0 {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
+		if strings.HasPrefix(line, ">") {
+			space = true
 			continue
 		}
-		for _, r := range blk.Text {
+		for _, r := range line {
 			if n >= PreviewLength {
 				return strings.TrimSpace(b.String())
 			}

@@ -130,6 +130,19 @@ func (c *collected) addText(n *node, st *treeState) {
 
 func (c *collected) addAttachment(n *node, st *treeState, summaryOnly bool) {
 	disp, dparams := parseMediaParams(n.header.Get("Content-Disposition"))
+	if summaryOnly {
+		// A summary only asks whether there are attachments, which needs
+		// Inline and ContentID; the name and the decoded size (a pass over
+		// the whole encoded part) are left out.
+		cid := n.header.Get("Content-Id")
+		c.attachments = append(c.attachments, Attachment{
+			ContentType: n.mediaType,
+			ContentID:   normalizeCID(cid),
+			Inline:      disp == "inline" || (disp == "" && cid != ""),
+			PartPath:    n.path,
+		})
+		return
+	}
 	name := dparams["filename"]
 	if name == "" {
 		name = n.params["name"]

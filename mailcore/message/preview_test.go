@@ -1,0 +1,114 @@
+package message
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// previewByBlocks is the preview defined through SplitQuotes: the level-0
+// blocks of the first previewScan bytes, whitespace folded, cut at
+// PreviewLength characters. preview must give the same result without
+// building the blocks.
+func previewByBlocks(text string) string {
+	if len(text) > previewScan {
+		cut := previewScan
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	var out []rune
+	space := false
+	for _, blk := range SplitQuotes(text) {
+		if blk.Level > 0 {
+			continue
+		}
+		for _, r := range blk.Text {
+			if len(out) >= PreviewLength {
+				break
+			}
+			switch {
+			case r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\u00a0':
+				space = true
+				continue
+			case r < 0x20:
+				continue
+			}
+			if space && len(out) > 0 {
+				out = append(out, ' ')
+			}
+			space = false
+			out = append(out, r)
+		}
+		space = true
+	}
+	return strings.TrimSpace(string(out))
+}
+
+var previewCases = []string{
+	"",
+	"hello",
+	"  Hi Bob,\r\n\r\nthanks for the notes.\r\n\r\n> earlier text\r\n>> older\r\n\r\nBest,\r\nAlice\r\n",
+	"> all quoted\n> lines\n",
+	">\n> \n>>>\nreply after quote",
+	"line\rwith lone CR\r\n\tindented\u00a0nbsp",
+	" > not a quote (leading space)\n>quote\nafter",
+	"\x00\x01control\x7fchars\n",
+	"bad utf-8 \xff\xfe here\n> \xc3",
+	strings.Repeat("word ", 100),
+	strings.Repeat("> quoted line that goes on\n", 800) + "tail after a long quote",
+	strings.Repeat("汉字", 9000),
+}
+
+func TestPreviewMatchesQuoteBlocks(t *testing.T) {
+	cases := append([]string(nil), previewCases...)
+	files, err := filepath.Glob("testdata/corpus/*.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".eml")
+		m, _ := Parse(readCorpus(t, name))
+		cases = append(cases, m.Text)
+	}
+	for i, c := range cases {
+		if got, want := preview(c), previewByBlocks(c); got != want {
+			t.Errorf("case %d: preview = %q, want %q", i, got, want)
+		}
+	}
+}
+
+func FuzzPreview(f *testing.F) {
+	for _, c := range previewCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := preview(text), previewByBlocks(text); got != want {
+			t.Fatalf("preview = %q, want %q", got, want)
+		}
+	})
+}
+
+// The summary's HasAttachments agrees with the full parse's attachment
+// list on every corpus message (the summary skips names and sizes).
+func TestSummaryAttachmentsAgree(t *testing.T) {
+	files, err := filepath.Glob("testdata/corpus/*.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		raw := readCorpus(t, strings.TrimSuffix(filepath.Base(f), ".eml"))
+		m, _ := Parse(raw)
+		want := false
+		for _, a := range m.Attachments {
+			if !a.Inline || a.ContentID == "" {
+				want = true
+			}
+		}
+		if got := ParseHeaderSummary(raw).HasAttachments; got != want {
+			t.Errorf("%s: summary HasAttachments = %v, full parse says %v", filepath.Base(f), got, want)
+		}
+	}
+}
