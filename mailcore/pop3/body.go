@@ -26,7 +26,23 @@ var errBodyTooLarge = errors.New("message larger than the client's limit")
 // end); past it, errBodyTooLarge. A stream ending before the terminator is
 // io.ErrUnexpectedEOF.
 func readDotBody(br *bufio.Reader, limit int64) ([]byte, error) {
-	out := make([]byte, 0, 16<<10)
+	return readDotBodySized(br, limit, 0)
+}
+
+// sizeHintCap bounds the buffer allocated up front from a server's size
+// claim, so that a false claim cannot make the client reserve much memory;
+// a larger message grows its buffer as it arrives.
+const sizeHintCap = 32 << 20
+
+// readDotBodySized is readDotBody with the size the server announced for
+// the body (0 if unknown): the buffer is allocated once at that size
+// instead of growing by doubling, which copied every message several times.
+func readDotBodySized(br *bufio.Reader, limit int64, hint int64) ([]byte, error) {
+	capacity := int64(16 << 10)
+	if hint > 0 {
+		capacity = min(hint, sizeHintCap, limit+1)
+	}
+	out := make([]byte, 0, capacity)
 	var size int64
 	atLineStart := true
 	pendingCR := false // a chunk ended in CR: it may be the CR of CRLF

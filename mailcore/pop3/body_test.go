@@ -101,3 +101,36 @@ func TestReadDotBodyErrors(t *testing.T) {
 		t.Errorf("body over the limit: %v", err)
 	}
 }
+
+// The announced size only sizes the buffer: too small, exact, too large or
+// absurd, the body read is the same and a false claim reserves at most
+// sizeHintCap bytes.
+func TestReadDotBodySizeHint(t *testing.T) {
+	wire := "Subject: x\r\n\r\n..dot\r\n" + strings.Repeat("line of text\r\n", 200) + ".\r\n"
+	want, _, err := viaReadDotBody(wire, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hint := range []int64{0, 1, int64(len(want)), int64(len(want)) * 3, 1 << 40} {
+		got, err := readDotBodySized(bufio.NewReaderSize(strings.NewReader(wire), 4096), MaxMessageSize, hint)
+		if err != nil {
+			t.Fatalf("hint %d: %v", hint, err)
+		}
+		if string(got) != want {
+			t.Fatalf("hint %d: body differs", hint)
+		}
+		if int64(cap(got)) > max(sizeHintCap, int64(len(want))*2) {
+			t.Fatalf("hint %d: buffer of %d bytes", hint, cap(got))
+		}
+	}
+}
+
+func TestOctets(t *testing.T) {
+	for status, want := range map[string]int64{
+		"1234 octets": 1234, "99": 99, "": 0, "message follows": 0, "-5 octets": 0, "12x octets": 0,
+	} {
+		if got := octets(status); got != want {
+			t.Errorf("octets(%q) = %d, want %d", status, got, want)
+		}
+	}
+}

@@ -384,7 +384,7 @@ func (c *Client) Top(ctx context.Context, n, lines int) ([]byte, error) {
 	}
 	end := c.begin(ctx)
 	defer end()
-	return c.readBody(ctx, "top")
+	return c.readBody(ctx, "top", 0)
 }
 
 // RetrMany downloads the given messages in order and hands each to fn as
@@ -421,7 +421,8 @@ func (c *Client) RetrMany(ctx context.Context, nums []int, fn func(num int, raw 
 				return err
 			}
 		}
-		if _, err := c.readStatusIn(ctx, "retr"); err != nil {
+		status, err := c.readStatusIn(ctx, "retr")
+		if err != nil {
 			var me *mailerr.Error
 			if errors.As(err, &me) && me.Kind == mailerr.ServerRefused && sent == i+1 {
 				return err // nothing else in flight: the session is still usable
@@ -429,7 +430,7 @@ func (c *Client) RetrMany(ctx context.Context, nums []int, fn func(num int, raw 
 			c.broken = err
 			return err
 		}
-		raw, err := c.readBody(ctx, "retr")
+		raw, err := c.readBody(ctx, "retr", octets(status))
 		if err != nil {
 			return err
 		}
@@ -565,8 +566,8 @@ func (c *Client) readLines(ctx context.Context, op string) ([]string, error) {
 
 // readBody reads a multi-line message body: dot-stuffing and the
 // terminator removed, every line ending in CRLF (see readDotBody).
-func (c *Client) readBody(ctx context.Context, op string) ([]byte, error) {
-	raw, err := readDotBody(c.br, MaxMessageSize)
+func (c *Client) readBody(ctx context.Context, op string, sizeHint int64) ([]byte, error) {
+	raw, err := readDotBodySized(c.br, MaxMessageSize, sizeHint)
 	if errors.Is(err, errBodyTooLarge) {
 		err := c.protoErr(op, "message larger than the client's limit")
 		c.broken = err
@@ -577,6 +578,18 @@ func (c *Client) readBody(ctx context.Context, op string) ([]byte, error) {
 	}
 	c.log.server(fmt.Sprintf("(message, %d bytes)", len(raw)))
 	return raw, nil
+}
+
+// octets is the size a RETR answer announces ("+OK 1234 octets", the
+// first number of the text, RFC 1939), or 0 when it names none. It is
+// only a hint for the buffer size: the body is read to its terminator.
+func octets(status string) int64 {
+	f, _, _ := strings.Cut(status, " ")
+	n, err := strconv.ParseInt(f, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // restoreCRLF turns every LF into CRLF: the inverse of the line-ending
