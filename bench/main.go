@@ -1,7 +1,7 @@
 // Command bench runs Hongyan's benchmarks against the real Dovecot and
 // Postfix stack and writes bench-results/results.{json,md,png}.
 //
-//	go run ./bench [-run REGEXP] [-out DIR]      (BENCH_N sets the mailbox size)
+//	go run ./bench [-run REGEXP] [-out DIR] [-cpuprofile FILE]      (BENCH_N sets the mailbox size)
 package main
 
 import (
@@ -9,6 +9,7 @@ import (
 	"flag"
 	"os"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 
 	"hongyan/internal/mailtest"
@@ -20,7 +21,19 @@ func main() {
 	}
 	run := flag.String("run", ".", "run only metric groups matching this regular expression")
 	out := flag.String("out", "bench-results", "output directory")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (stack start and seeding included) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			logf("cpu profile: %v", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	re, err := regexp.Compile(*run)
 	if err != nil {
 		logf("bad -run: %v", err)

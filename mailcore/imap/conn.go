@@ -47,6 +47,9 @@ type conn struct {
 	selected string
 	unil     *unilateral
 	closeDbg func()
+	// sw lets the header sync take the stream from go-imap (bulk.go).
+	sw  *switchConn
+	dbg io.Writer
 }
 
 // unilateral collects unsolicited server data (EXISTS, EXPUNGE, FETCH)
@@ -98,13 +101,15 @@ func (a *Account) dial(ctx context.Context) (*conn, error) {
 	}
 
 	var c *imapclient.Client
+	var sw *switchConn
 	switch strings.ToLower(cfg.Security) {
 	case SecurityTLS, "":
 		tc, err := netsec.DialTLS(ctx, host, cfg.Port, cfg.TLS)
 		if err != nil {
 			return nil, err
 		}
-		c = imapclient.New(newGuardConn(tc, host), opts)
+		sw = newSwitchConn(newGuardConn(tc, host))
+		c = imapclient.New(sw, opts)
 	case SecuritySTARTTLS:
 		raw, err := netsec.DialPlain(ctx, host, cfg.Port, cfg.TLS)
 		if err != nil {
@@ -125,14 +130,16 @@ func (a *Account) dial(ctx context.Context) (*conn, error) {
 		}
 		// After STARTTLS the server sends no new greeting; the client
 		// starts directly in the not-authenticated state.
-		c = imapclient.New(&noGreetingConn{Conn: newGuardConn(tc, host), greeting: []byte("* OK [CAPABILITY IMAP4rev1] TLS established\r\n")}, opts)
+		sw = newSwitchConn(newGuardConn(tc, host))
+		c = imapclient.New(&noGreetingConn{Conn: sw, greeting: []byte("* OK [CAPABILITY IMAP4rev1] TLS established\r\n")}, opts)
 	default:
 		return nil, &mailerr.Error{Kind: mailerr.SecurityRefused, Op: "connect", Host: host,
 			Text: "unknown security mode " + cfg.Security}
 	}
-	cn := &conn{c: c, host: host, unil: u}
+	cn := &conn{c: c, host: host, unil: u, sw: sw}
 	if red != nil {
 		cn.closeDbg = func() { _ = red.Flush() }
+		cn.dbg = red
 	}
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
@@ -353,6 +360,16 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 func (cn *conn) close() {
 	if cn == nil {
+		return
+	}
+	if cn.sw != nil && cn.sw.isTaken() {
+		// The stream is the header sync's (bulk.go): say goodbye on it
+		// directly; go-imap's reader is parked and would never see a reply.
+		cn.sw.logout()
+		cn.c.Close()
+		if cn.closeDbg != nil {
+			cn.closeDbg()
+		}
 		return
 	}
 	done := make(chan struct{})

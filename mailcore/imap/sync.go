@@ -252,10 +252,10 @@ type fetchResult struct {
 // fetchRange fetches the summaries of UIDs lo..hi, newest first, in
 // pipelined batches. Each FETCH in flight has its own consumer goroutine
 // (go-imap's per-command buffer would otherwise stall the reader while an
-// earlier command is drained). A large range is shared with extra
-// read-only connections (helpers), batch by batch in turn, so that the
-// decoding of responses, which go-imap does on each connection's reader
-// goroutine, runs in parallel. Batches are committed in order, one store
+// earlier command is drained). A large range goes instead to extra
+// read-only connections (helpers), batch by batch in turn, whose
+// responses are decoded by hand on one goroutine per helper (bulk.go), so
+// that decoding runs in parallel and costs a fraction of go-imap's. Batches are committed in order, one store
 // transaction each; after each commit done(lo) records progress, so an
 // interrupted sync resumes without gaps. Memory is bounded by Pipeline
 // batches per connection.
@@ -285,14 +285,23 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	if exists > 0 && exists < span {
 		span = exists
 	}
-	if n := a.syncConns(); n > 1 && span >= a.parallelMin && uint64(span) > 2*width {
-		helpers := a.dialHelpers(ctx, f, n-1, condstore)
+	// A large range goes to helper connections whose responses are
+	// decoded by hand (bulk.go); the main connection waits meanwhile. If
+	// no helper can be opened, the main connection does it all.
+	var bulks []*bulkConn
+	if span >= a.parallelMin && uint64(span) > 2*width {
+		helpers := a.dialHelpers(ctx, f, a.syncConns(), condstore)
 		defer func() {
 			for _, h := range helpers {
 				h.close()
 			}
 		}()
-		conns = append(conns, helpers...)
+		if len(helpers) > 0 {
+			conns = helpers
+			for _, h := range helpers {
+				bulks = append(bulks, h.bulk(condstore))
+			}
+		}
 	}
 
 	order := make(chan *fetchBatch, a.pipeline()*len(conns))
@@ -312,10 +321,14 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 				return
 			}
 			b := &fetchBatch{lo: uint32(bot), hi: uint32(top), res: make(chan fetchResult, 1)}
-			var set imapv2.UIDSet
-			set.AddRange(imapv2.UID(bot), imapv2.UID(top))
-			cmd := conns[k%len(conns)].c.Fetch(set, opts)
-			go func() { b.res <- drainSummaries(cmd, b.lo, b.hi) }()
+			if len(bulks) > 0 {
+				bulks[k%len(bulks)].send(b)
+			} else {
+				var set imapv2.UIDSet
+				set.AddRange(imapv2.UID(bot), imapv2.UID(top))
+				cmd := conns[k%len(conns)].c.Fetch(set, opts)
+				go func() { b.res <- drainSummaries(cmd, b.lo, b.hi) }()
+			}
 			order <- b
 			top = bot - 1
 		}

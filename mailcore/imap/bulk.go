@@ -1,0 +1,356 @@
+package imap
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"hongyan/mailcore/mailerr"
+	"hongyan/mailcore/store"
+)
+
+// A first sync of a large folder runs its header FETCH commands on
+// helper connections whose responses are decoded by fetchParser instead
+// of go-imap (see fetchparse.go for why). go-imap still connects, secures,
+// authenticates and selects the folder on each helper; then the helper's
+// plaintext stream is taken from go-imap (switchConn.take) and driven by
+// bulkConn until the sync closes it. A helper is never handed back.
+
+// switchConn sits between go-imap and the connection's plaintext stream.
+// take stops go-imap's reader goroutine (interrupting a pending read with
+// a past deadline; crypto/tls treats a timeout as temporary, so the
+// stream stays intact) and parks it until the connection is closed.
+type switchConn struct {
+	net.Conn
+	mu      sync.Mutex
+	cond    *sync.Cond
+	reading bool // go-imap's reader is inside Conn.Read
+	taken   bool
+	closed  bool
+}
+
+func newSwitchConn(c net.Conn) *switchConn {
+	s := &switchConn{Conn: c}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+func (s *switchConn) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	for {
+		for s.taken && !s.closed {
+			s.cond.Wait()
+		}
+		if s.closed {
+			s.mu.Unlock()
+			return 0, net.ErrClosed
+		}
+		s.reading = true
+		s.mu.Unlock()
+		n, err := s.Conn.Read(p)
+		s.mu.Lock()
+		s.reading = false
+		s.cond.Broadcast()
+		var ne net.Error
+		if n == 0 && s.taken && errors.As(err, &ne) && ne.Timeout() {
+			continue // interrupted by take: wait for the close
+		}
+		s.mu.Unlock()
+		return n, err
+	}
+}
+
+// SetReadDeadline and SetDeadline are go-imap's; once the stream is
+// taken they no longer reach it.
+func (s *switchConn) SetReadDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.taken {
+		return nil
+	}
+	return s.Conn.SetReadDeadline(t)
+}
+
+func (s *switchConn) SetDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.taken {
+		return s.Conn.SetWriteDeadline(t)
+	}
+	return s.Conn.SetDeadline(t)
+}
+
+func (s *switchConn) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.cond.Broadcast()
+	s.mu.Unlock()
+	return s.Conn.Close()
+}
+
+// take parks go-imap's reader and returns the stream. The caller must not
+// use the imapclient.Client afterwards except to close it.
+func (s *switchConn) take() net.Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.taken = true
+	for s.reading && !s.closed {
+		_ = s.Conn.SetReadDeadline(time.Unix(1, 0))
+		s.cond.Wait()
+	}
+	_ = s.Conn.SetReadDeadline(time.Time{})
+	return s.Conn
+}
+
+func (s *switchConn) isTaken() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.taken
+}
+
+// logout sends LOGOUT on a taken stream without waiting for the answer.
+func (s *switchConn) logout() {
+	_ = s.Conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = io.WriteString(s.Conn, "Z LOGOUT\r\n")
+}
+
+// maxResponse bounds one FETCH response of the header sync (envelope and
+// body structure; real ones are a few kilobytes).
+const maxResponse = 16 << 20
+
+// bulkConn runs pipelined UID FETCH commands of the header sync on a taken
+// stream; its reader goroutine decodes the answers and completes each
+// batch when the command's tagged response arrives.
+type bulkConn struct {
+	raw   net.Conn
+	host  string
+	items string
+	dbg   io.Writer
+
+	mu      sync.Mutex
+	pending []*bulkCmd
+	tags    int
+	err     error
+	bw      *bufio.Writer
+}
+
+type bulkCmd struct {
+	tag  string
+	b    *fetchBatch
+	msgs []store.Summary
+	seen map[uint32]bool
+}
+
+// bulk takes cn's stream for header FETCHes; cn must have the folder
+// selected. The connection ends with cn.close.
+func (cn *conn) bulk(condstore bool) *bulkConn {
+	items := "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE"
+	if condstore {
+		items += " MODSEQ"
+	}
+	raw := cn.sw.take()
+	h := &bulkConn{raw: raw, host: cn.host, items: items, dbg: cn.dbg, bw: bufio.NewWriter(raw)}
+	go h.readLoop(bufio.NewReaderSize(raw, 64<<10))
+	return h
+}
+
+// send issues the FETCH of one batch; its result arrives on b.res.
+func (h *bulkConn) send(b *fetchBatch) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.err != nil {
+		b.res <- fetchResult{err: h.err}
+		return
+	}
+	h.tags++
+	c := &bulkCmd{tag: "H" + strconv.Itoa(h.tags), b: b, seen: map[uint32]bool{}}
+	line := fmt.Sprintf("%s UID FETCH %d:%d (%s)\r\n", c.tag, b.lo, b.hi, h.items)
+	if h.dbg != nil {
+		_, _ = io.WriteString(h.dbg, line)
+	}
+	h.pending = append(h.pending, c)
+	_, err := h.bw.WriteString(line)
+	if err == nil {
+		err = h.bw.Flush()
+	}
+	if err != nil {
+		h.failLocked(&mailerr.Error{Kind: mailerr.Unreachable, Op: "fetch", Host: h.host, Err: err})
+	}
+}
+
+// failLocked ends every pending batch, and all later ones, with err.
+func (h *bulkConn) failLocked(err error) {
+	if h.err == nil {
+		h.err = err
+	}
+	for _, c := range h.pending {
+		c.b.res <- fetchResult{err: h.err}
+	}
+	h.pending = nil
+}
+
+func (h *bulkConn) fail(err error) {
+	h.mu.Lock()
+	h.failLocked(err)
+	h.mu.Unlock()
+	_ = h.raw.Close()
+}
+
+func (h *bulkConn) readLoop(r *bufio.Reader) {
+	var p fetchParser
+	var buf []byte
+	for {
+		var err error
+		buf, err = readResponse(r, buf[:0])
+		if err != nil {
+			var me *mailerr.Error
+			if !errors.As(err, &me) {
+				err = &mailerr.Error{Kind: mailerr.Unreachable, Op: "fetch", Host: h.host, Err: err}
+			}
+			h.fail(err)
+			return
+		}
+		if err := h.dispatch(&p, buf); err != nil {
+			h.fail(err)
+			return
+		}
+	}
+}
+
+func (h *bulkConn) protoErr(text string) error {
+	return &mailerr.Error{Kind: mailerr.Protocol, Op: "fetch", Host: h.host, Text: text}
+}
+
+// dispatch handles one response.
+func (h *bulkConn) dispatch(p *fetchParser, line []byte) error {
+	if bytes.HasPrefix(line, []byte("* ")) {
+		rest := line[2:]
+		sp := bytes.IndexByte(rest, ' ')
+		if sp > 0 && isDigits(rest[:sp]) && len(rest) > sp+6 && asciiEq(rest[sp+1:sp+6], "FETCH") && rest[sp+6] == ' ' {
+			s, ok, err := p.parseFetch(rest[sp+7:])
+			if err != nil {
+				return h.protoErr("the server sent a FETCH response that cannot be read")
+			}
+			if ok {
+				h.deliver(s)
+			}
+		}
+		// Other untagged data (EXISTS, EXPUNGE, BYE, ...) changes nothing
+		// here: the sync that follows sees its effects.
+		return nil
+	}
+	if bytes.HasPrefix(line, []byte("+")) {
+		return h.protoErr("the server asked for a continuation during FETCH")
+	}
+	sp := bytes.IndexByte(line, ' ')
+	if sp <= 0 {
+		return h.protoErr("the server sent a response without a tag")
+	}
+	tag := string(line[:sp])
+	status, text, _ := bytes.Cut(bytes.TrimRight(line[sp+1:], "\r\n"), []byte(" "))
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, c := range h.pending {
+		if c.tag != tag {
+			continue
+		}
+		h.pending = append(h.pending[:i], h.pending[i+1:]...)
+		if asciiEq(status, "OK") {
+			if h.dbg != nil {
+				fmt.Fprintf(h.dbg, "%s OK (%d messages)\r\n", tag, len(c.msgs))
+			}
+			c.b.res <- fetchResult{msgs: c.msgs}
+		} else {
+			c.b.res <- fetchResult{err: &mailerr.Error{Kind: mailerr.ServerRefused, Op: "fetch", Host: h.host,
+				Text: string(bytes.ToValidUTF8(text, []byte("\uFFFD")))}}
+		}
+		return nil
+	}
+	return h.protoErr("the server answered a command that was not sent")
+}
+
+// deliver files a summary with the pending batch whose UID range holds
+// it. A UID outside every range asked for, or repeated, is dropped (see
+// drainSummaries).
+func (h *bulkConn) deliver(s store.Summary) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.pending {
+		if s.UID >= c.b.lo && s.UID <= c.b.hi {
+			if !c.seen[s.UID] {
+				c.seen[s.UID] = true
+				c.msgs = append(c.msgs, s)
+			}
+			return
+		}
+	}
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// readResponse appends one whole response (its lines and the literals
+// between them) to buf.
+func readResponse(r *bufio.Reader, buf []byte) ([]byte, error) {
+	for {
+		line, err := r.ReadSlice('\n')
+		buf = append(buf, line...)
+		if len(buf) > maxResponse {
+			return nil, &mailerr.Error{Kind: mailerr.Protocol, Op: "fetch",
+				Text: fmt.Sprintf("server sent a response longer than %d MiB", maxResponse>>20)}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		n, ok := literalAtEnd(buf)
+		if !ok {
+			return buf, nil
+		}
+		if n > maxResponse-len(buf) {
+			return nil, &mailerr.Error{Kind: mailerr.Protocol, Op: "fetch",
+				Text: fmt.Sprintf("server sent a response longer than %d MiB", maxResponse>>20)}
+		}
+		at := len(buf)
+		buf = slices.Grow(buf, n)[:at+n]
+		if _, err := io.ReadFull(r, buf[at:]); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// literalAtEnd reports a "{n}\r\n" (or "{n+}\r\n") announcement ending
+// the line in buf.
+func literalAtEnd(buf []byte) (int, bool) {
+	if !bytes.HasSuffix(buf, []byte("}\r\n")) {
+		return 0, false
+	}
+	open := bytes.LastIndexByte(buf, '{')
+	if open < 0 {
+		return 0, false
+	}
+	num := buf[open+1 : len(buf)-3]
+	if len(num) > 0 && num[len(num)-1] == '+' {
+		num = num[:len(num)-1]
+	}
+	if !isDigits(num) || len(num) > 9 {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(string(num))
+	return n, true
+}

@@ -1,0 +1,306 @@
+package imap
+
+import (
+	"bufio"
+	"context"
+	netmail "net/mail"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	imapv2 "github.com/emersion/go-imap/v2"
+	gomail "github.com/emersion/go-message/mail"
+
+	"hongyan/internal/mailtest"
+	"hongyan/mailcore/store"
+)
+
+// corpusMessages returns the MIME test corpus (broken headers, every
+// charset, attachments of all kinds, nested messages) plus handcrafted
+// envelopes that stress the FETCH syntax: quotes and backslashes (quoted
+// escapes), CR/LF-free strings that Dovecot sends as literals, groups,
+// empty and missing fields.
+func corpusMessages(t *testing.T) [][]byte {
+	t.Helper()
+	paths, err := filepath.Glob("../message/testdata/corpus/*.eml")
+	if err != nil || len(paths) < 40 {
+		t.Fatalf("corpus: %d files, %v", len(paths), err)
+	}
+	var out [][]byte
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	crafted := []string{
+		"From: \"Quote \\\"Me\\\" \\\\ back\" <q@example.org>\r\nTo: undisclosed-recipients:;\r\nSubject: \"quoted\" \\ subject {5}\r\nDate: Tue, 3 Mar 2026 10:00:00 +0800\r\nMessage-ID: <a.b.c@example.org>\r\n\r\nbody\r\n",
+		"From: Team: Ann <ann@example.org>, Bob <bob@example.org>;\r\nCc: a@example.org, \"B\" <b@example.org>\r\nSubject: =?UTF-8?B?5Lya6K6u6YCa55+l?=\r\nDate: 3 Mar 2026 10:00 +0000\r\nIn-Reply-To: <x@y> <z@w>\r\nMessage-ID: <id with spaces@example.org>\r\n\r\nbody\r\n",
+		"Subject: no from, no date\r\n\r\nbody\r\n",
+		"From: <>\r\nSender: s@example.org\r\nReply-To: r1@example.org, r2@example.org\r\nDate: Mon, 31 Feb 2026 10:00:00 +0000\r\nSubject: \r\nMessage-ID: (comment) <c@example.org>\r\n\r\nbody\r\n",
+		"From: =?GBK?B?1cXI/Q==?= <zs@example.cn>\r\nTo: =?utf-8?q?=E6=9D=8E=E5=9B=9B?= <ls@example.cn>\r\nSubject: =?gb2312?B?suLK1A==?= and tail\r\nDate: Sat, 28 Nov 2026 23:59:59 -0930 (ACST)\r\nMessage-ID: <1@[127.0.0.1]>\r\nIn-Reply-To: <p@q>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: inline\r\n\r\nxx\r\n--b1--\r\n",
+		"From: a@example.org\r\nSubject: long " + strings.Repeat("词", 400) + "\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; name=\"note.txt\"\r\n\r\nx\r\n--b--\r\n",
+	}
+	for _, c := range crafted {
+		out = append(out, []byte(c))
+	}
+	return out
+}
+
+// normalise makes summaries comparable: times by instant, empty slices as
+// nil.
+func normalise(ms []store.Summary) []store.Summary {
+	out := append([]store.Summary(nil), ms...)
+	for i := range out {
+		m := &out[i]
+		if !m.Date.IsZero() {
+			m.Date = time.Unix(m.Date.Unix(), 0).UTC()
+		}
+		if !m.InternalDate.IsZero() {
+			m.InternalDate = time.Unix(m.InternalDate.Unix(), 0).UTC()
+		}
+		if len(m.Keywords) == 0 {
+			m.Keywords = nil
+		}
+		if len(m.To) == 0 {
+			m.To = nil
+		}
+		if len(m.Cc) == 0 {
+			m.Cc = nil
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
+	return out
+}
+
+// The hand-written decoder gives exactly what go-imap's does, on the same
+// Dovecot answers: the generated mailbox (Chinese GBK subjects,
+// attachments, threads) and the MIME corpus.
+func TestBulkFetchMatchesGoIMAP(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	msgs := append(mailtest.GenerateMessages(400, 7), corpusMessages(t)...)
+	if err := s.Seed(u, "INBOX", msgs); err != nil {
+		t.Fatal(err)
+	}
+	// Flags and keywords to compare too.
+	a := New(config(s, u), openStore(t), nil)
+	t.Cleanup(a.Close)
+	ctx := context.Background()
+	cn, err := a.dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cn.close()
+	if _, err := cn.selectFolder("INBOX", true); err != nil {
+		t.Fatal(err)
+	}
+	var some imapv2.UIDSet
+	some.AddRange(1, 50)
+	if err := cn.c.Store(some, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Flags: []imapv2.Flag{imapv2.FlagSeen, "$Work", imapv2.FlagFlagged}, Silent: true}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	n := uint32(len(msgs))
+	var all imapv2.UIDSet
+	all.AddRange(1, imapv2.UID(n))
+	want := drainSummaries(cn.c.Fetch(all, summaryFetch(true)), 1, n)
+	if want.err != nil || len(want.msgs) != len(msgs) {
+		t.Fatalf("go-imap: %d messages, %v", len(want.msgs), want.err)
+	}
+
+	h, err := a.dial(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	if _, err := h.c.Select("INBOX", &imapv2.SelectOptions{ReadOnly: true, CondStore: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	bc := h.bulk(true)
+	// Two pipelined batches on one connection.
+	b1 := &fetchBatch{lo: n/2 + 1, hi: n, res: make(chan fetchResult, 1)}
+	b2 := &fetchBatch{lo: 1, hi: n / 2, res: make(chan fetchResult, 1)}
+	bc.send(b1)
+	bc.send(b2)
+	r1, r2 := <-b1.res, <-b2.res
+	if r1.err != nil || r2.err != nil {
+		t.Fatalf("bulk: %v, %v", r1.err, r2.err)
+	}
+	got := normalise(append(r1.msgs, r2.msgs...))
+	exp := normalise(want.msgs)
+	if len(got) != len(exp) {
+		t.Fatalf("bulk gave %d summaries, go-imap %d", len(got), len(exp))
+	}
+	attach, cjk, kw := 0, 0, 0
+	for i := range exp {
+		if !reflect.DeepEqual(got[i], exp[i]) {
+			t.Fatalf("UID %d differs:\nbulk   %+v\ngo-imap %+v", exp[i].UID, got[i], exp[i])
+		}
+		if exp[i].HasAttachments {
+			attach++
+		}
+		if strings.ContainsRune(exp[i].Subject, '会') || strings.ContainsRune(exp[i].Subject, '词') {
+			cjk++
+		}
+		if len(exp[i].Keywords) > 0 {
+			kw++
+		}
+	}
+	if attach < 20 || cjk == 0 || kw < 50 {
+		t.Fatalf("the data did not exercise the decoder: %d with attachments, %d CJK subjects, %d with keywords", attach, cjk, kw)
+	}
+}
+
+// A batch refused by the server fails alone; the connection goes on.
+func TestBulkFetchServerRefusal(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 20)
+	a := New(config(s, u), openStore(t), nil)
+	t.Cleanup(a.Close)
+	h, err := a.dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.close()
+	if _, err := h.c.Select("INBOX", &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	bc := h.bulk(false)
+	bc.items = "UID NOSUCHITEM" // makes the server answer BAD
+	bad := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
+	bc.send(bad)
+	if r := <-bad.res; r.err == nil {
+		t.Fatal("a refused FETCH reported no error")
+	}
+	bc.items = "UID FLAGS ENVELOPE BODYSTRUCTURE"
+	good := &fetchBatch{lo: 1, hi: 20, res: make(chan fetchResult, 1)}
+	bc.send(good)
+	if r := <-good.res; r.err != nil || len(r.msgs) != 20 {
+		t.Fatalf("after a refusal: %d messages, %v", len(r.msgs), r.err)
+	}
+}
+
+func parseOne(t *testing.T, resp string) (store.Summary, bool, error) {
+	t.Helper()
+	var p fetchParser
+	return p.parseFetch([]byte(resp))
+}
+
+func TestFetchParserSyntax(t *testing.T) {
+	s, ok, err := parseOne(t, `(UID 7 FLAGS (\Seen \Flagged $Label1 \Recent) RFC822.SIZE 1234 INTERNALDATE " 3-Mar-2026 10:00:00 +0800" MODSEQ (99) `+
+		`ENVELOPE ("Tue, 3 Mar 2026 10:00:00 +0800" {11}`+"\r\n"+`a "b" (c) d (("Ann \"A\"" NIL "ann" "example.org")) NIL NIL `+
+		`((NIL NIL "grp" NIL)("Bob" NIL "bob" "example.org")(NIL NIL NIL NIL)) NIL NIL "<p@q>" "<m@n>") `+
+		`BODYSTRUCTURE (("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 10 1 NIL NIL NIL NIL)("image" "png" ("name" "x.png") NIL NIL "base64" 20 NIL ("inline" NIL) NIL NIL) "mixed" ("boundary" "b") NIL NIL NIL))`+"\r\n")
+	if err != nil || !ok {
+		t.Fatalf("ok=%v err=%v", ok, err)
+	}
+	want := store.Summary{UID: 7, Flags: store.Seen | store.Flagged, Keywords: []string{"$Label1"}, Size: 1234, ModSeq: 99,
+		Subject: `a "b" (c) d`, From: store.Address{Name: `Ann "A"`, Addr: "ann@example.org"},
+		To: []store.Address{{Name: "Bob", Addr: "bob@example.org"}}, InReplyTo: "p@q", MessageID: "m@n"}
+	if s.InternalDate.Unix() != time.Date(2026, 3, 3, 2, 0, 0, 0, time.UTC).Unix() || s.Date.Unix() != s.InternalDate.Unix() {
+		t.Fatalf("dates %v %v", s.InternalDate, s.Date)
+	}
+	s.InternalDate, s.Date = time.Time{}, time.Time{}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("got  %+v\nwant %+v", s, want)
+	}
+
+	// An inline image with a name is no attachment; an application part
+	// nested deeper is.
+	s, _, _ = parseOne(t, `(UID 1 BODYSTRUCTURE ((("text" "plain" NIL NIL NIL "7bit" 1 1)("application" "pdf" NIL NIL NIL "base64" 9) "mixed")("text" "html" NIL NIL NIL "7bit" 2 1) "alternative"))`)
+	if !s.HasAttachments {
+		t.Fatal("nested application part not seen")
+	}
+
+	for _, bad := range []string{
+		``, `(`, `(UID)`, `(UID x)`, `(UID 1 FLAGS`, `(UID 1 ENVELOPE ("unterminated))`,
+		`(UID 1 X {5}` + "\r\nab)", `(UID 1 X {99999999999}` + "\r\n)", `(UID 1 RFC822.SIZE -)`,
+		`(UID 1) trailing`, strings.Repeat("(", 200) + strings.Repeat(")", 200),
+	} {
+		if _, ok, err := parseOne(t, bad); err == nil && ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// readResponse joins the lines and literals of one response and bounds it.
+func TestReadResponseLiterals(t *testing.T) {
+	in := "* 1 FETCH (UID 5 ENVELOPE (NIL {3}\r\nx\r\n NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\nH1 OK done\r\n"
+	r := bufio.NewReaderSize(strings.NewReader(in), 16)
+	first, err := readResponse(r, nil)
+	if err != nil || !strings.HasSuffix(string(first), "NIL))\r\n") || !strings.Contains(string(first), "{3}\r\nx\r\n NIL") {
+		t.Fatalf("%q %v", first, err)
+	}
+	second, err := readResponse(r, nil)
+	if err != nil || string(second) != "H1 OK done\r\n" {
+		t.Fatalf("%q %v", second, err)
+	}
+	if _, err := readResponse(bufio.NewReader(strings.NewReader("* 1 FETCH (X {999999999}\r\n")), nil); err == nil {
+		t.Fatal("an oversized literal was accepted")
+	}
+}
+
+func FuzzParseFetch(f *testing.F) {
+	f.Add([]byte(`(UID 7 FLAGS (\Seen) ENVELOPE ("d" "s" (("n" NIL "m" "h")) NIL NIL NIL NIL NIL NIL "<a@b>") BODYSTRUCTURE ("text" "plain" NIL NIL NIL "7bit" 1 1))`))
+	f.Add([]byte("(UID 1 ENVELOPE (NIL {2}\r\nab NIL NIL NIL NIL NIL NIL NIL NIL))"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p fetchParser
+		s, ok, err := p.parseFetch(b)
+		if err == nil && ok && s.UID == 0 {
+			t.Fatal("ok without a UID")
+		}
+	})
+}
+
+// The fast date path agrees with net/mail whenever it accepts a date.
+func FuzzFastDate(f *testing.F) {
+	for _, d := range []string{"Tue, 3 Mar 2026 10:00:00 +0800", "03 Mar 2026 10:00:00 -0000", "Mon, 31 Feb 2026 10:00:00 +0000",
+		"Sun, 29 Feb 2024 23:59:59 +1400", "Wed, 1 Jan 0001 00:00:00 +9959"} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, d string) {
+		got, ok := fastDate([]byte(d))
+		if !ok {
+			return
+		}
+		want, err := netmail.ParseDate(d)
+		if err != nil {
+			t.Fatalf("%q: fast path accepted what net/mail refuses (%v)", d, err)
+		}
+		_, go1 := got.Zone()
+		_, wo := want.Zone()
+		if !got.Equal(want) || go1 != wo {
+			t.Fatalf("%q: fast %v, net/mail %v", d, got, want)
+		}
+	})
+}
+
+// The plain Message-ID path agrees with go-message's parser.
+func FuzzPlainMsgID(f *testing.F) {
+	for _, id := range []string{"<a@b>", "<a.b.c@d.e>", "<a..b@c>", "<.a@b>", "<a@b.>", "<a@@b>", "<a@b", "<{x}@y>"} {
+		f.Add(id)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		got, ok := plainMsgID([]byte(id))
+		if !ok {
+			return
+		}
+		var h gomail.Header
+		h.Set("Message-Id", id)
+		want, err := h.MessageID()
+		if err != nil || got != want {
+			t.Fatalf("%q: plain %q, go-message %q (%v)", id, got, want, err)
+		}
+		h.Set("In-Reply-To", id)
+		list, err := h.MsgIDList("In-Reply-To")
+		if err != nil || len(list) != 1 || list[0] != got {
+			t.Fatalf("%q: plain %q, go-message list %q (%v)", id, got, list, err)
+		}
+	})
+}
