@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS thread_subjects (
 	PRIMARY KEY(account, subject)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS thread_subjects_by_thread ON thread_subjects(thread_id);
-CREATE INDEX IF NOT EXISTS messages_unthreaded ON messages(id) WHERE thread_id = 0;
+DROP INDEX IF EXISTS messages_unthreaded;
 CREATE INDEX IF NOT EXISTS messages_by_thread ON messages(thread_id, date);`)
 }
 
@@ -411,8 +411,15 @@ func (s *Store) thread(ctx context.Context, all bool) (int, error) {
 				return err
 			}
 		}
+		// Messages not threaded yet are found through messages_by_thread
+		// (thread_id 0 leads it); a partial index of its own would cost
+		// every stored message one more index entry.
+		where := `WHERE m.thread_id = 0`
+		if all {
+			where = ``
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT m.id, f.account, m.subject, m.message_id, m.in_reply_to, m.refs
-FROM messages m JOIN folders f ON f.id = m.folder_id WHERE ? OR m.thread_id = 0 ORDER BY m.date, m.id`, all)
+FROM messages m JOIN folders f ON f.id = m.folder_id `+where+` ORDER BY m.date, m.id`)
 		if err != nil {
 			return err
 		}
