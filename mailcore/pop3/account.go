@@ -346,10 +346,14 @@ func contentIdentity(raw []byte, copies map[string]int) string {
 }
 
 // downloader turns retrieved messages into durable store transactions on
-// two goroutines of its own, so that the network keeps flowing: a parser
-// builds the summaries and batches them, a committer writes each batch in
-// one transaction (and fsync). Messages handed to add are always committed
-// by finish, even when the check was cancelled, so nothing received is lost.
+// three goroutines of its own, so that the network keeps flowing: a parser
+// builds the summaries and batches them, a packer appends each batch's
+// sources to the session's pack file and syncs it, a committer writes each
+// batch's rows in one transaction (and fsync). A batch reaches the
+// committer only once its sources are on disk, so a committed row never
+// names missing bytes; syncing one batch's pack overlaps with committing
+// the previous batch. Messages handed to add are always committed by
+// finish, even when the check was cancelled, so nothing received is lost.
 type downloader struct {
 	a      *Account
 	folder int64
@@ -357,6 +361,7 @@ type downloader struct {
 	done   int
 
 	in      chan rawMsg
+	packs   chan []store.POP3Message
 	commits chan []store.POP3Message
 	parsed  chan struct{}
 	written chan struct{}
@@ -372,19 +377,30 @@ type rawMsg struct {
 	raw []byte
 }
 
+// Batches adapt to the speed of the disk (group commit): the parser hands
+// a batch on as soon as it holds batchMinMessages (or batchMinBytes) and
+// the packer is free to take it, and keeps growing it while the packer is
+// busy, up to batchMessages (or batchBytes). The packer and the committer
+// also merge whatever batches are waiting for them. Each batch costs an
+// fsync or two whatever its size, so a slow disk gets fewer, larger ones,
+// while the batch left at the end of a download stays small.
 const (
-	batchMessages = 500
-	batchBytes    = 16 << 20
+	batchMinMessages = 250
+	batchMinBytes    = 4 << 20
+	batchMessages    = 2000
+	batchBytes       = 32 << 20
 )
 
 func newDownloader(a *Account, folder int64) *downloader {
 	d := &downloader{a: a, folder: folder,
 		in:      make(chan rawMsg, 128),
+		packs:   make(chan []store.POP3Message, 1),
 		commits: make(chan []store.POP3Message, 1),
 		parsed:  make(chan struct{}),
 		written: make(chan struct{}),
 	}
 	go d.parser()
+	go d.packer()
 	go d.committer()
 	return d
 }
@@ -407,7 +423,7 @@ func (d *downloader) failed() error {
 
 func (d *downloader) parser() {
 	defer close(d.parsed)
-	defer close(d.commits)
+	defer close(d.packs)
 	var batch []store.POP3Message
 	size, n := 0, 0
 	var latest []event.MailSummary
@@ -415,11 +431,31 @@ func (d *downloader) parser() {
 		if len(batch) == 0 {
 			return
 		}
-		d.commits <- batch
+		d.packs <- batch
 		batch, size = nil, 0
 		d.a.sink(event.SyncProgress{Account: d.a.cfg.Account, FolderID: d.folder, Done: n, Total: int(d.total.Load())})
 	}
-	for m := range d.in {
+	for {
+		if len(batch) >= batchMessages || size >= batchBytes {
+			flush()
+		}
+		// out stays nil (never ready) until the batch is worth a commit.
+		var out chan<- []store.POP3Message
+		if len(batch) >= batchMinMessages || size >= batchMinBytes {
+			out = d.packs
+		}
+		var m rawMsg
+		var ok bool
+		select {
+		case out <- batch:
+			batch, size = nil, 0
+			d.a.sink(event.SyncProgress{Account: d.a.cfg.Account, FolderID: d.folder, Done: n, Total: int(d.total.Load())})
+			continue
+		case m, ok = <-d.in:
+		}
+		if !ok {
+			break
+		}
 		sum := summarize(m.raw, d.a.now())
 		batch = append(batch, store.POP3Message{UIDL: m.id, Summary: sum, Raw: m.raw})
 		size += len(m.raw)
@@ -429,9 +465,6 @@ func (d *downloader) parser() {
 			latest = latest[:4]
 		}
 		latest = append(latest, event.MailSummary{From: sum.From.String(), Subject: sum.Subject})
-		if len(batch) >= batchMessages || size >= batchBytes {
-			flush()
-		}
 	}
 	flush()
 	d.mu.Lock()
@@ -439,9 +472,75 @@ func (d *downloader) parser() {
 	d.mu.Unlock()
 }
 
+// packer makes each batch's sources durable in the session's pack and
+// passes the batch on with the sources replaced by their place in the pack.
+// A batch whose sources could not be written is not passed on: its
+// messages are not recorded, so they stay on the server and are retrieved
+// again at the next check.
+func (d *downloader) packer() {
+	defer close(d.commits)
+	var pack *store.Pack
+	defer func() {
+		if pack != nil {
+			pack.Close()
+		}
+	}()
+	raws := make([][]byte, 0, batchMessages)
+	for b := range d.packs {
+		b = drain(d.packs, b)
+		if d.failed() != nil {
+			continue
+		}
+		var err error
+		if pack == nil {
+			pack, err = d.a.st.CreatePack(context.Background())
+		}
+		var refs []store.PackRef
+		if err == nil {
+			raws = raws[:0]
+			for i := range b {
+				raws = append(raws, b[i].Raw)
+			}
+			refs, err = pack.Append(raws)
+		}
+		if err != nil {
+			d.setErr(err)
+			continue
+		}
+		for i := range b {
+			b[i].Body, b[i].Raw = refs[i], nil
+		}
+		d.commits <- b
+	}
+}
+
+// drain appends to b every batch already waiting in ch, without blocking.
+func drain(ch <-chan []store.POP3Message, b []store.POP3Message) []store.POP3Message {
+	for {
+		select {
+		case more, ok := <-ch:
+			if !ok {
+				return b
+			}
+			b = append(b, more...)
+		default:
+			return b
+		}
+	}
+}
+
+func (d *downloader) setErr(err error) {
+	d.mu.Lock()
+	if d.err == nil {
+		d.err = err
+	}
+	d.mu.Unlock()
+}
+
 func (d *downloader) committer() {
 	defer close(d.written)
 	for b := range d.commits {
+		b = drain(d.commits, b)
 		ids, err := d.a.st.AddPOP3Messages(context.Background(), d.a.cfg.Account, d.folder, d.a.now(), b)
 		d.mu.Lock()
 		if err != nil && d.err == nil {

@@ -62,68 +62,29 @@ func packName(dir string, id int64) string {
 	return filepath.Join(dir, fmt.Sprintf("%010d%s", id, packSuffix))
 }
 
-// packRef locates one source inside a pack.
-type packRef struct {
-	pack, off, n int64
-}
-
 // writePack writes the sources into a new pack file, syncs it and its
 // directory, and returns the pack's id and where each source lies. On
 // error nothing is left behind (the file is removed).
-func (s *Store) writePack(ctx context.Context, tx *sql.Tx, raws [][]byte) (int64, []packRef, error) {
-	dir := packDir(s.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+func (s *Store) writePack(ctx context.Context, tx *sql.Tx, raws [][]byte) (int64, []PackRef, error) {
+	var dbMax int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pack), 0) FROM packed_bodies`).Scan(&dbMax); err != nil {
 		return 0, nil, err
 	}
-	var next int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(pack), 0) FROM packed_bodies`).Scan(&next); err != nil {
+	f, id, err := createPackFile(packDir(s.path), dbMax)
+	if err != nil {
 		return 0, nil, err
 	}
-	if m := maxPackOnDisk(dir); m > next {
-		next = m
+	p := &Pack{f: f, w: bufio.NewWriterSize(f, 1<<20), id: id, used: true}
+	refs, err := p.Append(raws)
+	if err == nil {
+		err = p.Close()
 	}
-	var f *os.File
-	var id int64
-	for id = next + 1; ; id++ {
-		var err error
-		f, err = os.OpenFile(packName(dir, id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return 0, nil, err
-		}
+	if err == nil {
+		err = syncDir(filepath.Dir(f.Name()))
 	}
-	name := f.Name()
-	fail := func(err error) (int64, []packRef, error) {
-		f.Close()
-		os.Remove(name)
-		return 0, nil, err
-	}
-	// A buffered writer turns thousands of small sources into a few large
-	// writes; the copy it costs is far cheaper than a system call each.
-	w := bufio.NewWriterSize(f, 1<<20)
-	refs := make([]packRef, len(raws))
-	var off int64
-	for i, raw := range raws {
-		if _, err := w.Write(raw); err != nil {
-			return fail(err)
-		}
-		refs[i] = packRef{id, off, int64(len(raw))}
-		off += int64(len(raw))
-	}
-	if err := w.Flush(); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(name)
-		return 0, nil, err
-	}
-	if err := syncDir(dir); err != nil {
-		os.Remove(name)
+	if err != nil {
+		p.Close()
+		os.Remove(f.Name())
 		return 0, nil, err
 	}
 	return id, refs, nil
@@ -169,11 +130,11 @@ func packID(name string) (int64, bool) {
 var errPackDamaged = &mailerr.Error{Kind: mailerr.Storage, Op: "store: body", Text: "a stored message source is missing or truncated"}
 
 // readPacked reads one packed source.
-func readPacked(dir string, r packRef) ([]byte, error) {
-	if r.pack <= 0 || r.off < 0 || r.n < 0 || r.n > 1<<31 {
+func readPacked(dir string, r PackRef) ([]byte, error) {
+	if r.Pack <= 0 || r.Off < 0 || r.Len < 0 || r.Len > 1<<31 {
 		return nil, errPackDamaged
 	}
-	f, err := os.Open(packName(dir, r.pack))
+	f, err := os.Open(packName(dir, r.Pack))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, errPackDamaged
@@ -181,8 +142,8 @@ func readPacked(dir string, r packRef) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	buf := make([]byte, r.n)
-	if _, err := f.ReadAt(buf, r.off); err != nil {
+	buf := make([]byte, r.Len)
+	if _, err := f.ReadAt(buf, r.Off); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, errPackDamaged
 		}
@@ -240,7 +201,7 @@ func init() {
 		if dir == "" || !ok1 || !ok2 || !ok3 {
 			return nil, nil
 		}
-		raw, err := readPacked(dir, packRef{pack, off, n})
+		raw, err := readPacked(dir, PackRef{pack, off, n})
 		if err != nil {
 			return nil, nil
 		}
@@ -252,3 +213,96 @@ func init() {
 // row of bodies b or the packed one p (LEFT JOINed by the query); ?1 is
 // the pack directory.
 const bodySQL = `coalesce(b.raw, hy_packed(?1, p.pack, p.off, p.len))`
+
+// PackRef says where a message source lies in a pack (see Pack).
+type PackRef struct {
+	Pack, Off, Len int64
+}
+
+// Pack is a pack file open for appending: a download writes the sources of
+// each batch with Append (durable when it returns) and then hands the refs
+// to AddPOP3Messages (POP3Message.Body), so that writing and syncing the
+// sources overlaps with storing the previous batch's rows. It is not safe
+// for concurrent use.
+type Pack struct {
+	f    *os.File
+	w    *bufio.Writer
+	id   int64
+	off  int64
+	used bool
+}
+
+// CreatePack creates a new, empty pack file and makes its directory entry
+// durable.
+func (s *Store) CreatePack(ctx context.Context) (*Pack, error) {
+	var next int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(pack), 0) FROM packed_bodies`).Scan(&next); err != nil {
+		return nil, storageErr("create pack", err)
+	}
+	f, id, err := createPackFile(packDir(s.path), next)
+	if err != nil {
+		return nil, storageErr("create pack", err)
+	}
+	if err := syncDir(filepath.Dir(f.Name())); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, storageErr("create pack", err)
+	}
+	return &Pack{f: f, w: bufio.NewWriterSize(f, 1<<20), id: id}, nil
+}
+
+// createPackFile creates the pack file with the lowest free id above both
+// the highest id the database names (dbMax) and every pack on disk.
+func createPackFile(dir string, dbMax int64) (*os.File, int64, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, 0, err
+	}
+	next := max(dbMax, maxPackOnDisk(dir))
+	for id := next + 1; ; id++ {
+		f, err := os.OpenFile(packName(dir, id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return f, id, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, 0, err
+		}
+	}
+}
+
+// Append writes sources at the end of the pack and syncs it: when it
+// returns nil the bytes are on disk and the refs may be committed. After
+// an error the pack must not be used again.
+func (p *Pack) Append(raws [][]byte) ([]PackRef, error) {
+	if p.w == nil {
+		return nil, storageErr("pack append", os.ErrClosed)
+	}
+	refs := make([]PackRef, len(raws))
+	for i, raw := range raws {
+		if _, err := p.w.Write(raw); err != nil {
+			return nil, storageErr("pack append", err)
+		}
+		refs[i] = PackRef{p.id, p.off, int64(len(raw))}
+		p.off += int64(len(raw))
+	}
+	if err := p.w.Flush(); err != nil {
+		return nil, storageErr("pack append", err)
+	}
+	if err := p.f.Sync(); err != nil {
+		return nil, storageErr("pack append", err)
+	}
+	p.used = p.used || len(raws) > 0
+	return refs, nil
+}
+
+// Close closes the pack; a pack nothing was appended to is removed.
+func (p *Pack) Close() error {
+	if p.w == nil {
+		return nil
+	}
+	p.w = nil
+	err := p.f.Close()
+	if !p.used {
+		os.Remove(p.f.Name())
+	}
+	return storageErr("pack close", err)
+}

@@ -445,7 +445,7 @@ func (s *Store) Body(ctx context.Context, id int64) ([]byte, error) {
 	if !pack.Valid {
 		return nil, ErrNotFound
 	}
-	raw, err = readPacked(packDir(s.path), packRef{pack.Int64, off.Int64, n.Int64})
+	raw, err = readPacked(packDir(s.path), PackRef{pack.Int64, off.Int64, n.Int64})
 	return raw, storageErr("body", err)
 }
 

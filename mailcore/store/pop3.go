@@ -48,6 +48,9 @@ type POP3Message struct {
 	UIDL    string
 	Summary Summary
 	Raw     []byte
+	// Body, when its Pack is set, is where the source already lies in a
+	// durable pack (Pack.Append); Raw is then not used.
+	Body PackRef
 }
 
 // POP3Entries returns every bookkeeping row of an account, keyed by UIDL.
@@ -94,7 +97,7 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 	if len(msgs) == 0 {
 		return ids, nil
 	}
-	err := s.tx(ctx, "add pop3 messages", func(tx *sql.Tx) error {
+	err := s.tx(ctx, "add pop3 messages", func(tx *sql.Tx) (ferr error) {
 		known, err := knownPOP3(ctx, tx, account, msgs)
 		if err != nil {
 			return err
@@ -122,23 +125,38 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 		if len(keep) == 0 {
 			return nil
 		}
-		// The sources go to a new pack, durable before any row names it.
-		raws := make([][]byte, len(keep))
-		for k, i := range keep {
-			raws[k] = msgs[i].Raw
-		}
-		pack, refs, err := s.writePack(ctx, tx, raws)
-		if err != nil {
-			return err
-		}
-		committing := false
-		defer func() {
-			if !committing {
-				// Rolled back: nothing refers to the pack. (After a failed
-				// commit it stays for Open to judge by the references.)
-				os.Remove(packName(packDir(s.path), pack))
+		// Sources not yet in a pack go to a new one, durable before any
+		// row names it.
+		refs := make([]PackRef, len(msgs))
+		var raws [][]byte
+		for _, i := range keep {
+			if msgs[i].Body.Pack > 0 {
+				refs[i] = msgs[i].Body
+			} else {
+				raws = append(raws, msgs[i].Raw)
 			}
-		}()
+		}
+		if len(raws) > 0 {
+			pack, packed, err := s.writePack(ctx, tx, raws)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if ferr != nil {
+					// Rolled back: nothing refers to the pack. (After a
+					// failed commit it stays for Open to judge by the
+					// references.)
+					os.Remove(packName(packDir(s.path), pack))
+				}
+			}()
+			k := 0
+			for _, i := range keep {
+				if msgs[i].Body.Pack <= 0 {
+					refs[i] = packed[k]
+					k++
+				}
+			}
+		}
 		w := pop3Writer{ctx: ctx, tx: tx}
 		defer w.close()
 		at := unix(seen)
@@ -162,9 +180,9 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				return err
 			}
 			w.args = w.args[:0]
-			for k, i := range chunk {
-				r := refs[len(keep)-len(rest)-len(chunk)+k]
-				w.args = append(w.args, ids[i], r.pack, r.off, r.n)
+			for _, i := range chunk {
+				r := refs[i]
+				w.args = append(w.args, ids[i], r.Pack, r.Off, r.Len)
 			}
 			if err := w.exec(1, len(chunk)); err != nil {
 				return err
@@ -177,7 +195,6 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				return err
 			}
 		}
-		committing = true
 		return nil
 	})
 	if err != nil {
@@ -186,18 +203,22 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 	return ids, nil
 }
 
-// pop3Chunk is the number of messages per INSERT of AddPOP3Messages (19
-// parameters a row stays well under SQLite's limit of 32766).
-const pop3Chunk = 256
+// pop3Chunk is the largest number of messages per INSERT of
+// AddPOP3Messages (19 parameters a row stays well under SQLite's limit of
+// 32766).
+const pop3Chunk = 64
 
-// pop3Inserts are the three INSERTs of AddPOP3Messages: a head and the
-// placeholder group of one row.
-var pop3Inserts = [3]struct{ head, row string }{
+// pop3Inserts are the three INSERTs of AddPOP3Messages: a head, the
+// placeholder group of one row and its number of parameters.
+var pop3Inserts = [3]struct {
+	head, row string
+	params    int
+}{
 	{`INSERT INTO messages(id, folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name,
 	from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview) VALUES `,
-		`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
-	{`INSERT INTO packed_bodies(message, pack, off, len) VALUES `, `(?,?,?,?)`},
-	{`INSERT INTO pop3_uidls(account, uidl, message_id, first_seen) VALUES `, `(?,?,?,?)`},
+		`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, 19},
+	{`INSERT INTO packed_bodies(message, pack, off, len) VALUES `, `(?,?,?,?)`, 4},
+	{`INSERT INTO pop3_uidls(account, uidl, message_id, first_seen) VALUES `, `(?,?,?,?)`, 4},
 }
 
 func multiRowSQL(head, row string, n int) string {
@@ -213,35 +234,48 @@ func multiRowSQL(head, row string, n int) string {
 	return b.String()
 }
 
-// pop3Writer runs the chunked INSERTs of one AddPOP3Messages call; the
-// statements for full chunks are prepared once per call.
+// pop3Writer runs the chunked INSERTs of one AddPOP3Messages call. A chunk
+// of n rows runs as statements of power-of-two sizes (the binary digits of
+// n), each prepared once per call: SQLite parses a multi-row INSERT in time
+// proportional to its rows, so preparing a statement for every odd-sized
+// chunk cost as much as a third of the inserts themselves.
 type pop3Writer struct {
-	ctx  context.Context
-	tx   *sql.Tx
-	full [3]*sql.Stmt
-	args []any
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts [3]map[int]*sql.Stmt
+	args  []any
 }
 
 func (w *pop3Writer) exec(table, rows int) error {
 	ins := pop3Inserts[table]
-	if rows != pop3Chunk {
-		_, err := w.tx.ExecContext(w.ctx, multiRowSQL(ins.head, ins.row, rows), w.args...)
-		return err
+	if w.stmts[table] == nil {
+		w.stmts[table] = map[int]*sql.Stmt{}
 	}
-	if w.full[table] == nil {
-		st, err := w.tx.PrepareContext(w.ctx, multiRowSQL(ins.head, ins.row, pop3Chunk))
-		if err != nil {
+	args := w.args
+	for size := pop3Chunk; rows > 0; size /= 2 {
+		if rows < size {
+			continue
+		}
+		st := w.stmts[table][size]
+		if st == nil {
+			var err error
+			if st, err = w.tx.PrepareContext(w.ctx, multiRowSQL(ins.head, ins.row, size)); err != nil {
+				return err
+			}
+			w.stmts[table][size] = st
+		}
+		if _, err := st.ExecContext(w.ctx, args[:size*ins.params]...); err != nil {
 			return err
 		}
-		w.full[table] = st
+		args = args[size*ins.params:]
+		rows -= size
 	}
-	_, err := w.full[table].ExecContext(w.ctx, w.args...)
-	return err
+	return nil
 }
 
 func (w *pop3Writer) close() {
-	for _, st := range w.full {
-		if st != nil {
+	for _, m := range w.stmts {
+		for _, st := range m {
 			st.Close()
 		}
 	}

@@ -62,6 +62,10 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(15000)")
+	// Statement journals (kept for every multi-row INSERT of a batch
+	// write) and temporary staging tables stay in memory instead of going
+	// to a temporary file a page write at a time.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
