@@ -117,7 +117,7 @@ func (c *collected) addText(n *node, st *treeState) {
 		st.warn("part %s: damaged or oversized encoding; shown as far as readable", n.path)
 	}
 	s := decodeTextPart(n, b, st)
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = crlfToLF(s)
 	if n.mediaType == "text/html" {
 		c.htmls = append(c.htmls, s)
 		return
@@ -126,6 +126,31 @@ func (c *collected) addText(n *node, st *treeState) {
 		s = DecodeFlowed(s, strings.EqualFold(n.params["delsp"], "yes"))
 	}
 	c.texts = append(c.texts, s)
+}
+
+// crlfToLF is strings.ReplaceAll(s, "\r\n", "\n") in one pass that jumps
+// from CR to CR with IndexByte; ReplaceAll counts the matches first and then
+// searches again for each of them, and on a message's text (one match a
+// line) that was the largest cost of a header summary.
+func crlfToLF(s string) string {
+	i := strings.IndexByte(s, '\r')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		if i+1 < len(s) && s[i+1] == '\n' {
+			b.WriteString(s[:i])
+			s = s[i+1:] // keep the LF
+		} else {
+			b.WriteString(s[:i+1]) // a lone CR stays
+			s = s[i+1:]
+		}
+		i = strings.IndexByte(s, '\r')
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 func (c *collected) addAttachment(n *node, st *treeState, summaryOnly bool) {

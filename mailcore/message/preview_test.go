@@ -112,3 +112,20 @@ func TestSummaryAttachmentsAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestCRLFToLF(t *testing.T) {
+	for _, s := range []string{"", "a", "\r", "\n", "\r\n", "\r\r\n", "a\r\nb\rc\n\r", "x\r\n\r\n", strings.Repeat("line\r\n", 50)} {
+		if got, want := crlfToLF(s), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
+			t.Errorf("crlfToLF(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzCRLFToLF(f *testing.F) {
+	f.Add("a\r\nb\rc\n\r")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := crlfToLF(s), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
+			t.Fatalf("crlfToLF(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
