@@ -206,6 +206,7 @@ func (a *Account) run(ctx context.Context) (Result, error) {
 	}
 
 	dl := newDownloader(a, inbox)
+	c.bodyBuf = dl.pool.get
 	var onServer []serverMsg
 	uidls, err := c.UIDL(ctx)
 	switch {
@@ -240,6 +241,7 @@ func (a *Account) run(ctx context.Context) (Result, error) {
 			id := contentIdentity(raw, copies)
 			onServer = append(onServer, serverMsg{num, id})
 			if _, ok := known[id]; ok {
+				dl.pool.put(raw)
 				return nil
 			}
 			return dl.add(ctx, id, raw)
@@ -360,6 +362,7 @@ type downloader struct {
 	total  atomic.Int64
 	done   int
 
+	pool    *bufPool
 	in      chan rawMsg
 	packs   chan []store.POP3Message
 	commits chan []store.POP3Message
@@ -392,7 +395,7 @@ const (
 )
 
 func newDownloader(a *Account, folder int64) *downloader {
-	d := &downloader{a: a, folder: folder,
+	d := &downloader{a: a, folder: folder, pool: newBufPool(),
 		in:      make(chan rawMsg, 128),
 		packs:   make(chan []store.POP3Message, 1),
 		commits: make(chan []store.POP3Message, 1),
@@ -509,6 +512,12 @@ func (d *downloader) packer() {
 		}
 		for i := range b {
 			b[i].Body, b[i].Raw = refs[i], nil
+		}
+		// The sources are on disk and nothing else refers to their
+		// buffers (summaries hold copies): the reader may reuse them.
+		for i, raw := range raws {
+			d.pool.put(raw)
+			raws[i] = nil
 		}
 		d.commits <- b
 	}

@@ -38,11 +38,19 @@ const sizeHintCap = 32 << 20
 // the body (0 if unknown): the buffer is allocated once at that size
 // instead of growing by doubling, which copied every message several times.
 func readDotBodySized(br *bufio.Reader, limit int64, hint int64) ([]byte, error) {
-	capacity := int64(16 << 10)
+	return readDotBodyInto(br, limit, make([]byte, 0, bodyCapacity(limit, hint)))
+}
+
+// bodyCapacity is the buffer size to start a body with.
+func bodyCapacity(limit, hint int64) int {
 	if hint > 0 {
-		capacity = min(hint, sizeHintCap, limit+1)
+		return int(min(hint, sizeHintCap, limit+1))
 	}
-	out := make([]byte, 0, capacity)
+	return 16 << 10
+}
+
+// readDotBodyInto is readDotBody appending to out (whose length must be 0).
+func readDotBodyInto(br *bufio.Reader, limit int64, out []byte) ([]byte, error) {
 	var size int64
 	atLineStart := true
 	pendingCR := false // a chunk ended in CR: it may be the CR of CRLF

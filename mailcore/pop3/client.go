@@ -62,6 +62,9 @@ type Client struct {
 	caps   map[string][]string
 	log    *debugLog
 	broken error // set after an I/O failure: the session is unusable
+	// bodyBuf, when set, supplies an empty buffer of at least the given
+	// capacity for each retrieved message (the engine recycles them).
+	bodyBuf func(capacity int) []byte
 }
 
 // MessageID is one line of a UIDL listing.
@@ -567,7 +570,13 @@ func (c *Client) readLines(ctx context.Context, op string) ([]string, error) {
 // readBody reads a multi-line message body: dot-stuffing and the
 // terminator removed, every line ending in CRLF (see readDotBody).
 func (c *Client) readBody(ctx context.Context, op string, sizeHint int64) ([]byte, error) {
-	raw, err := readDotBodySized(c.br, MaxMessageSize, sizeHint)
+	var raw []byte
+	var err error
+	if c.bodyBuf != nil {
+		raw, err = readDotBodyInto(c.br, MaxMessageSize, c.bodyBuf(bodyCapacity(MaxMessageSize, sizeHint))[:0])
+	} else {
+		raw, err = readDotBodySized(c.br, MaxMessageSize, sizeHint)
+	}
 	if errors.Is(err, errBodyTooLarge) {
 		err := c.protoErr(op, "message larger than the client's limit")
 		c.broken = err

@@ -1,11 +1,13 @@
 package pop3
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"strings"
 	"testing"
 
+	"hongyan/internal/mailtest"
 	"hongyan/mailcore/netsec"
 )
 
@@ -54,5 +56,28 @@ func TestPackFailureKeepsMailOnServer(t *testing.T) {
 	got := bodiesOf(t, st, inboxOf(t, st, "acct"))
 	if len(got) != 2 || string(got[0]) != string(m1) || string(got[1]) != string(m2) {
 		t.Fatalf("stored bodies %q", got)
+	}
+}
+
+// A download long enough that message buffers are recycled (several
+// batches) stores every message exactly as the server sent it.
+func TestRecycledBuffersKeepBodies(t *testing.T) {
+	msgs := mailtest.GenerateMessages(3*batchMinMessages, 7)
+	f := newFakeServer(t, true, []string{"USER"}, msgs)
+	st := openStore(t)
+	cfg := Config{Account: "acct", Host: "127.0.0.1", Port: f.port, Security: SecurityTLS,
+		Username: "alice", Password: "s3cret", Net: netsec.Options{RootCAs: f.pool}, LeaveOnServer: true}
+	res, err := New(cfg, st, nil).Check(context.Background())
+	if err != nil || res.New != len(msgs) {
+		t.Fatalf("check %+v, %v; want %d new", res, err, len(msgs))
+	}
+	got := bodiesOf(t, st, inboxOf(t, st, "acct"))
+	if len(got) != len(msgs) {
+		t.Fatalf("%d bodies stored, want %d", len(got), len(msgs))
+	}
+	for i := range msgs {
+		if !bytes.Equal(got[i], msgs[i]) {
+			t.Fatalf("message %d stored differently (%d bytes, want %d)", i, len(got[i]), len(msgs[i]))
+		}
 	}
 }
