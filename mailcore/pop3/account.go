@@ -262,10 +262,15 @@ func (a *Account) run(ctx context.Context) (Result, error) {
 	}
 
 	// Deletion, only for messages whose local copy is committed: the
-	// entries are read back from the store after the download.
-	known, err = a.st.POP3Entries(ctx, a.cfg.Account)
-	if err != nil {
-		return res, err
+	// entries are read back from the store after the download. When the
+	// policy never deletes, the entries from before the download serve to
+	// find messages gone from the server (every message retrieved now is
+	// on the server).
+	if a.mayDelete() {
+		known, err = a.st.POP3Entries(ctx, a.cfg.Account)
+		if err != nil {
+			return res, err
+		}
 	}
 	present := make(map[string]bool, len(onServer))
 	var dele []serverMsg
@@ -309,6 +314,11 @@ func (a *Account) run(ctx context.Context) (Result, error) {
 		res.Deleted = len(dele)
 	}
 	return res, nil
+}
+
+// mayDelete reports whether the policy can delete any server copy.
+func (a *Account) mayDelete() bool {
+	return !a.cfg.LeaveOnServer || a.cfg.DeleteWhenDeletedLocally || a.cfg.DeleteAfterDays > 0
 }
 
 func (a *Account) shouldDelete(e store.POP3Entry) bool {

@@ -157,8 +157,7 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				}
 			}
 		}
-		w := pop3Writer{ctx: ctx, tx: tx}
-		defer w.close()
+		w := pop3Writer{s: s, ctx: ctx, tx: tx}
 		at := unix(seen)
 		for rest := keep; len(rest) > 0; {
 			chunk := rest[:min(len(rest), pop3Chunk)]
@@ -236,33 +235,38 @@ func multiRowSQL(head, row string, n int) string {
 
 // pop3Writer runs the chunked INSERTs of one AddPOP3Messages call. A chunk
 // of n rows runs as statements of power-of-two sizes (the binary digits of
-// n), each prepared once per call: SQLite parses a multi-row INSERT in time
-// proportional to its rows, so preparing a statement for every odd-sized
-// chunk cost as much as a third of the inserts themselves.
+// n), each kept prepared by the store (txStmt): SQLite parses a multi-row
+// INSERT in time proportional to its rows, so preparing a statement for
+// every odd-sized chunk cost as much as a third of the inserts themselves.
 type pop3Writer struct {
-	ctx   context.Context
-	tx    *sql.Tx
-	stmts [3]map[int]*sql.Stmt
-	args  []any
+	s    *Store
+	ctx  context.Context
+	tx   *sql.Tx
+	args []any
 }
+
+// pop3SQL holds the text of every statement pop3Writer runs, by table and
+// number of rows.
+var pop3SQL = func() (m [3]map[int]string) {
+	for t, ins := range pop3Inserts {
+		m[t] = map[int]string{}
+		for size := pop3Chunk; size > 0; size /= 2 {
+			m[t][size] = multiRowSQL(ins.head, ins.row, size)
+		}
+	}
+	return m
+}()
 
 func (w *pop3Writer) exec(table, rows int) error {
 	ins := pop3Inserts[table]
-	if w.stmts[table] == nil {
-		w.stmts[table] = map[int]*sql.Stmt{}
-	}
 	args := w.args
 	for size := pop3Chunk; rows > 0; size /= 2 {
 		if rows < size {
 			continue
 		}
-		st := w.stmts[table][size]
-		if st == nil {
-			var err error
-			if st, err = w.tx.PrepareContext(w.ctx, multiRowSQL(ins.head, ins.row, size)); err != nil {
-				return err
-			}
-			w.stmts[table][size] = st
+		st, err := w.s.txStmt(w.ctx, w.tx, pop3SQL[table][size])
+		if err != nil {
+			return err
 		}
 		if _, err := st.ExecContext(w.ctx, args[:size*ins.params]...); err != nil {
 			return err
@@ -271,14 +275,6 @@ func (w *pop3Writer) exec(table, rows int) error {
 		rows -= size
 	}
 	return nil
-}
-
-func (w *pop3Writer) close() {
-	for _, m := range w.stmts {
-		for _, st := range m {
-			st.Close()
-		}
-	}
 }
 
 // knownPOP3 returns which UIDLs of msgs are already recorded for account,

@@ -89,9 +89,10 @@ CREATE TRIGGER IF NOT EXISTS search_dirty_body_del AFTER DELETE ON bodies BEGIN
 		AND NOT EXISTS (SELECT 1 FROM search_dirty WHERE id = old.message);
 END;
 
-CREATE TRIGGER IF NOT EXISTS search_dirty_packed_ins AFTER INSERT ON packed_bodies BEGIN
-	INSERT INTO search_dirty(id) SELECT new.message WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE id = new.message);
-END;
+-- No trigger on inserts into packed_bodies: a packed source is only ever
+-- stored together with its new message row (AddPOP3Messages), whose own
+-- trigger queues it.
+DROP TRIGGER IF EXISTS search_dirty_packed_ins;
 
 CREATE TRIGGER IF NOT EXISTS search_dirty_packed_del AFTER DELETE ON packed_bodies BEGIN
 	INSERT INTO search_dirty(id) SELECT old.message WHERE EXISTS (SELECT 1 FROM messages WHERE id = old.message)
