@@ -1,9 +1,11 @@
 package message
 
 import (
+	"bytes"
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	gmmail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
@@ -116,8 +118,14 @@ func (c *collected) addText(n *node, st *treeState) {
 	if damaged {
 		st.warn("part %s: damaged or oversized encoding; shown as far as readable", n.path)
 	}
-	s := decodeTextPart(n, b, st)
-	s = crlfToLF(s)
+	var s string
+	if utf8Charset(n.params["charset"]) && utf8.Valid(b) {
+		// What decodeTextPart returns for these is string(b): convert
+		// and drop the CRs in one copy instead of two.
+		s = crlfToLFBytes(b)
+	} else {
+		s = crlfToLF(decodeTextPart(n, b, st))
+	}
 	if n.mediaType == "text/html" {
 		c.htmls = append(c.htmls, s)
 		return
@@ -151,6 +159,35 @@ func crlfToLF(s string) string {
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+// utf8Charset reports whether decodeCharset takes bytes of this charset
+// as they are when they are valid UTF-8.
+func utf8Charset(name string) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(name), `"'`)) {
+	case "", "utf-8", "utf8", "us-ascii":
+		return true
+	}
+	return false
+}
+
+// crlfToLFBytes is crlfToLF(string(b)) without the intermediate string.
+func crlfToLFBytes(b []byte) string {
+	var out strings.Builder
+	out.Grow(len(b))
+	for {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			out.Write(b)
+			return out.String()
+		}
+		if i+1 < len(b) && b[i+1] == '\n' {
+			out.Write(b[:i])
+		} else {
+			out.Write(b[:i+1]) // a lone CR stays
+		}
+		b = b[i+1:]
+	}
 }
 
 func (c *collected) addAttachment(n *node, st *treeState, summaryOnly bool) {

@@ -118,14 +118,42 @@ func TestCRLFToLF(t *testing.T) {
 		if got, want := crlfToLF(s), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
 			t.Errorf("crlfToLF(%q) = %q, want %q", s, got, want)
 		}
+		if got, want := crlfToLFBytes([]byte(s)), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
+			t.Errorf("crlfToLFBytes(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
 
 func FuzzCRLFToLF(f *testing.F) {
 	f.Add("a\r\nb\rc\n\r")
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := crlfToLF(s), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
+		want := strings.ReplaceAll(s, "\r\n", "\n")
+		if got := crlfToLF(s); got != want {
 			t.Fatalf("crlfToLF(%q) = %q, want %q", s, got, want)
 		}
+		if got := crlfToLFBytes([]byte(s)); got != want {
+			t.Fatalf("crlfToLFBytes(%q) = %q, want %q", s, got, want)
+		}
 	})
+}
+
+// The one-copy path for UTF-8 text gives what decoding the charset and
+// then dropping CRs gives.
+func TestUTF8TextFastPath(t *testing.T) {
+	for _, cs := range []string{"", "utf-8", "UTF8", ` "us-ascii" `} {
+		if !utf8Charset(cs) {
+			t.Errorf("utf8Charset(%q) = false", cs)
+		}
+		for _, b := range []string{"plain\r\ntext\r\n", "中文\r\n\rlone CR", ""} {
+			want, _ := decodeCharset(cs, []byte(b))
+			if got := crlfToLFBytes([]byte(b)); got != crlfToLF(want) {
+				t.Errorf("charset %q: %q, want %q", cs, got, crlfToLF(want))
+			}
+		}
+	}
+	for _, cs := range []string{"gbk", "iso-8859-1", "utf-16"} {
+		if utf8Charset(cs) {
+			t.Errorf("utf8Charset(%q) = true", cs)
+		}
+	}
 }
