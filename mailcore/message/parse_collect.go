@@ -95,7 +95,7 @@ func (c *collected) walk(n *node, st *treeState, summaryOnly bool) {
 		return
 	}
 	if isBodyText(n) {
-		c.addText(n, st)
+		c.addText(n, st, summaryOnly)
 		return
 	}
 	c.addAttachment(n, st, summaryOnly)
@@ -113,16 +113,25 @@ func (c *collected) walkAttachmentsOnly(n *node, st *treeState, summaryOnly bool
 	}
 }
 
-func (c *collected) addText(n *node, st *treeState) {
+func (c *collected) addText(n *node, st *treeState, summaryOnly bool) {
 	b, damaged := decodeTransfer(n.header.Get("Content-Transfer-Encoding"), n.body, MaxTextBytes)
 	if damaged {
 		st.warn("part %s: damaged or oversized encoding; shown as far as readable", n.path)
 	}
+	flowed := strings.EqualFold(n.params["format"], "flowed")
 	var s string
 	if utf8Charset(n.params["charset"]) && utf8.Valid(b) {
 		// What decodeTextPart returns for these is string(b): convert
 		// and drop the CRs in one copy instead of two.
-		s = crlfToLFBytes(b)
+		limit := len(b)
+		if summaryOnly && n.mediaType == "text/plain" && !flowed {
+			// A summary only reads the start of the text (preview looks
+			// at previewScan bytes): the rest is not converted. Dropping
+			// CRs keeps the text a prefix of the whole one, so the
+			// preview is the same.
+			limit = summaryText
+		}
+		s = crlfToLFBytes(b, limit)
 	} else {
 		s = crlfToLF(decodeTextPart(n, b, st))
 	}
@@ -130,7 +139,7 @@ func (c *collected) addText(n *node, st *treeState) {
 		c.htmls = append(c.htmls, s)
 		return
 	}
-	if strings.EqualFold(n.params["format"], "flowed") {
+	if flowed {
 		s = DecodeFlowed(s, strings.EqualFold(n.params["delsp"], "yes"))
 	}
 	c.texts = append(c.texts, s)
@@ -171,15 +180,20 @@ func utf8Charset(name string) bool {
 	return false
 }
 
-// crlfToLFBytes is crlfToLF(string(b)) without the intermediate string.
-func crlfToLFBytes(b []byte) string {
+// summaryText is how much text a summary converts of a plain-text part:
+// what preview reads plus room for the rune it may cut at.
+const summaryText = previewScan + 2*utf8.UTFMax
+
+// crlfToLFBytes is crlfToLF(string(b)) without the intermediate string. It
+// stops once it has produced at least limit bytes, so the result is then a
+// prefix of the whole conversion (perhaps ending inside a rune).
+func crlfToLFBytes(b []byte, limit int) string {
 	var out strings.Builder
-	out.Grow(len(b))
-	for {
+	out.Grow(min(len(b), limit+utf8.UTFMax))
+	for out.Len() < limit {
 		i := bytes.IndexByte(b, '\r')
 		if i < 0 {
-			out.Write(b)
-			return out.String()
+			break
 		}
 		if i+1 < len(b) && b[i+1] == '\n' {
 			out.Write(b[:i])
@@ -188,6 +202,10 @@ func crlfToLFBytes(b []byte) string {
 		}
 		b = b[i+1:]
 	}
+	if n := limit - out.Len(); n > 0 {
+		out.Write(b[:min(n, len(b))])
+	}
+	return out.String()
 }
 
 func (c *collected) addAttachment(n *node, st *treeState, summaryOnly bool) {

@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,7 +119,7 @@ func TestCRLFToLF(t *testing.T) {
 		if got, want := crlfToLF(s), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
 			t.Errorf("crlfToLF(%q) = %q, want %q", s, got, want)
 		}
-		if got, want := crlfToLFBytes([]byte(s)), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
+		if got, want := crlfToLFBytes([]byte(s), len(s)), strings.ReplaceAll(s, "\r\n", "\n"); got != want {
 			t.Errorf("crlfToLFBytes(%q) = %q, want %q", s, got, want)
 		}
 	}
@@ -131,7 +132,7 @@ func FuzzCRLFToLF(f *testing.F) {
 		if got := crlfToLF(s); got != want {
 			t.Fatalf("crlfToLF(%q) = %q, want %q", s, got, want)
 		}
-		if got := crlfToLFBytes([]byte(s)); got != want {
+		if got := crlfToLFBytes([]byte(s), len(s)); got != want {
 			t.Fatalf("crlfToLFBytes(%q) = %q, want %q", s, got, want)
 		}
 	})
@@ -146,7 +147,7 @@ func TestUTF8TextFastPath(t *testing.T) {
 		}
 		for _, b := range []string{"plain\r\ntext\r\n", "中文\r\n\rlone CR", ""} {
 			want, _ := decodeCharset(cs, []byte(b))
-			if got := crlfToLFBytes([]byte(b)); got != crlfToLF(want) {
+			if got := crlfToLFBytes([]byte(b), len(b)); got != crlfToLF(want) {
 				t.Errorf("charset %q: %q, want %q", cs, got, crlfToLF(want))
 			}
 		}
@@ -156,4 +157,70 @@ func TestUTF8TextFastPath(t *testing.T) {
 			t.Errorf("utf8Charset(%q) = true", cs)
 		}
 	}
+}
+
+// A limited conversion is a prefix of the whole one, at least limit bytes
+// long unless it is the whole one.
+func TestCRLFToLFBytesLimit(t *testing.T) {
+	for _, s := range []string{"", "abc", "a\r\nb\r\nc\r\n", "\r\r\r\n\n", strings.Repeat("\r\n", 40), strings.Repeat("line\r\n", 40)} {
+		full := strings.ReplaceAll(s, "\r\n", "\n")
+		for limit := 0; limit <= len(s)+2; limit++ {
+			got := crlfToLFBytes([]byte(s), limit)
+			if !strings.HasPrefix(full, got) || (len(got) < limit && got != full) {
+				t.Fatalf("crlfToLFBytes(%q, %d) = %q; whole conversion %q", s, limit, got, full)
+			}
+		}
+	}
+}
+
+// previewOfFullText is the summary's preview computed from the fully
+// converted text parts, as a full parse collects them.
+func previewOfFullText(raw []byte) string {
+	c := collect(raw, false)
+	text := strings.Join(c.texts, "\n")
+	if text == "" && len(c.htmls) > 0 {
+		text = BlocksToText(HTMLToBlocks(strings.Join(c.htmls, "\n")))
+	}
+	return preview(text)
+}
+
+// The summary converts only the start of long plain-text parts; its
+// preview is the one of the whole text.
+func TestSummaryPreviewOfLongText(t *testing.T) {
+	long := func(body string) []byte {
+		return []byte("From: a@example.org\r\nSubject: long\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body)
+	}
+	raws := [][]byte{
+		long(strings.Repeat("> quoted\r\n", 3000) + "own words at the end"),
+		long(strings.Repeat("\r\n", 9000) + "after blank lines"),
+		long(strings.Repeat("\r\n", 8190) + "汉字汉字" + strings.Repeat("x", 20000)),
+		long(strings.Repeat("汉", 6000) + "\r\n" + strings.Repeat("y", 40000)),
+		long(strings.Repeat("> q\r\n", 4000) + strings.Repeat(" \r\n", 3000) + "late text"),
+		[]byte("Subject: two parts\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n" +
+			"Content-Type: text/plain\r\n\r\n" + strings.Repeat("> x\r\n", 5000) +
+			"\r\n--B\r\nContent-Type: text/plain\r\n\r\nsecond part\r\n--B--\r\n"),
+	}
+	files, err := filepath.Glob("testdata/corpus/*.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		raws = append(raws, readCorpus(t, strings.TrimSuffix(filepath.Base(f), ".eml")))
+	}
+	for i, raw := range raws {
+		if got, want := ParseHeaderSummary(raw).Preview, previewOfFullText(raw); got != want {
+			t.Errorf("message %d: summary preview %q, want %q", i, got, want)
+		}
+	}
+}
+
+func FuzzSummaryPreview(f *testing.F) {
+	f.Add([]byte("Subject: x\r\n\r\n> q\r\nbody"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		// Make the text long enough for the summary to stop early.
+		raw = append(raw, bytes.Repeat([]byte("\r\n> pad\r\n"), 3000)...)
+		if got, want := ParseHeaderSummary(raw).Preview, previewOfFullText(raw); got != want {
+			t.Fatalf("summary preview %q, want %q", got, want)
+		}
+	})
 }
