@@ -76,7 +76,7 @@ func pop3Metrics(env *Env) ([]Result, error) {
 		{Name: "pop3.raw_download", Value: raw.Seconds(), Unit: "s",
 			Note: fmt.Sprintf("baseline: %d messages over POP3S, pipelined RETR, nothing kept", pop3Messages)},
 		Result{Name: "pop3.download", Value: engine.Seconds(), Unit: "s", Goal: "ratio <= 1.2",
-			Note: fmt.Sprintf("%d messages into a fresh store (bodies kept, leave on server)", pop3Messages)}.
+			Note: fmt.Sprintf("%d messages into a fresh store (sources kept in pack files, leave on server)", pop3Messages)}.
 			WithBaseline("raw_pop3", raw.Seconds()),
 	}, nil
 }
