@@ -141,112 +141,57 @@ func unix(t time.Time) int64 {
 	return t.Unix()
 }
 
-// PutSummaries writes a batch in two steps: the rows go into a temporary
-// table with no constraints, many rows per INSERT, then one INSERT ...
-// SELECT moves the whole batch into messages. Inside a transaction SQLite
-// saves the original of every page a statement modifies to a statement
-// journal (messages has triggers, a foreign key and several indexes), so
-// one statement per row wrote each touched page out again for every row;
-// one statement per batch saves each page once.
-
-// putChunk is the number of rows per INSERT into the staging table (19
-// parameters a row stays well under SQLite's limit of 32766).
-const putChunk = 256
-
-const putStageCols = `uid, flags, keywords, modseq, internal_date, date, size, subject,
-	from_name, from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview`
-
-const putStageRow = `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
-
-// putStageSQL inserts n rows into the staging table; seq keeps the
-// batch's order so that a UID given twice ends with the later copy.
-func putStageSQL(n int) string {
-	var b strings.Builder
-	b.Grow(100 + n*(len(putStageRow)+1))
-	b.WriteString(`INSERT INTO temp.put_stage(seq, ` + putStageCols + `) VALUES `)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(putStageRow)
-	}
-	return b.String()
-}
-
-var putStageFull = putStageSQL(putChunk)
-
-// PutSummaries inserts or refreshes message summaries of one folder in one
-// transaction. An existing row (same UID) keeps its id and body; its flags
-// and envelope are replaced. A UID given twice ends with the later copy.
-// This is the sync engine's batch write.
-func (s *Store) PutSummaries(ctx context.Context, folderID int64, msgs []Summary) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 19*min(len(msgs), putChunk))
-	return s.tx(ctx, "put summaries", func(tx *sql.Tx) error {
-		// No constraints at all on the staging table: nothing in it can
-		// make a statement abort half-way, so it needs no statement journal.
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS put_stage (seq INTEGER PRIMARY KEY, `+putStageCols+`)`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM temp.put_stage`); err != nil {
-			return err
-		}
-		var full *sql.Stmt
-		defer func() {
-			if full != nil {
-				full.Close()
-			}
-		}()
-		seq := 0
-		for rest := msgs; len(rest) > 0; {
-			chunk := rest[:min(len(rest), putChunk)]
-			rest = rest[len(chunk):]
-			args = args[:0]
-			for i := range chunk {
-				m := &chunk[i]
-				date := m.Date
-				if date.IsZero() {
-					date = m.InternalDate
-				}
-				args = append(args, seq, m.UID, m.Flags, strings.Join(m.Keywords, " "), m.ModSeq,
-					unix(m.InternalDate), unix(date), m.Size, m.Subject, m.From.Name, m.From.Addr,
-					addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID, m.InReplyTo,
-					strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview)
-				seq++
-			}
-			var err error
-			if len(chunk) == putChunk {
-				if full == nil {
-					if full, err = tx.PrepareContext(ctx, putStageFull); err != nil {
-						return err
-					}
-				}
-				_, err = full.ExecContext(ctx, args...)
-			} else {
-				_, err = tx.ExecContext(ctx, putStageSQL(len(chunk)), args...)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		// "WHERE true" keeps the upsert clause from being read as a join
-		// constraint of the SELECT.
-		if _, err := tx.ExecContext(ctx, `
-INSERT INTO messages(folder_id, `+putStageCols+`)
-SELECT ?, `+putStageCols+` FROM temp.put_stage WHERE true ORDER BY seq
+// putInsert writes summaries of one folder, many rows per statement
+// (batchInsert). A UID already cached is refreshed in place: it keeps its
+// id and body.
+var putInsert = newBatchInsert(`INSERT INTO messages(folder_id, uid, flags, keywords, modseq, internal_date, date,
+	size, subject, from_name, from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview) VALUES `,
+	`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, `
 ON CONFLICT(folder_id, uid) DO UPDATE SET flags=excluded.flags, keywords=excluded.keywords,
 	modseq=excluded.modseq, internal_date=excluded.internal_date, date=excluded.date, size=excluded.size,
 	subject=excluded.subject, from_name=excluded.from_name, from_addr=excluded.from_addr,
 	to_json=excluded.to_json, cc_json=excluded.cc_json, reply_to=excluded.reply_to,
 	message_id=excluded.message_id, in_reply_to=excluded.in_reply_to, refs=excluded.refs,
 	has_attachments=excluded.has_attachments,
-	preview=CASE WHEN excluded.preview != '' THEN excluded.preview ELSE messages.preview END`, folderID); err != nil {
+	preview=CASE WHEN excluded.preview != '' THEN excluded.preview ELSE messages.preview END`, 19)
+
+// PutSummaries inserts or refreshes message summaries of one folder in one
+// transaction. An existing row (same UID) keeps its id and body; its flags
+// and envelope are replaced. A UID given twice ends with the later copy.
+// This is the sync engine's batch write. New rows are queued for the
+// search index in one statement at the end (a per-row trigger cost a
+// fifth of the write).
+func (s *Store) PutSummaries(ctx context.Context, folderID int64, msgs []Summary) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "put summaries", func(tx *sql.Tx) error {
+		var before int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM messages`).Scan(&before); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM temp.put_stage`)
-		return err
+		w := batchWriter{s: s, ctx: ctx, tx: tx, args: make([]any, 0, 19*min(len(msgs), maxRows))}
+		for rest := msgs; len(rest) > 0; {
+			chunk := rest[:min(len(rest), maxRows)]
+			rest = rest[len(chunk):]
+			w.args = w.args[:0]
+			for i := range chunk {
+				m := &chunk[i]
+				date := m.Date
+				if date.IsZero() {
+					date = m.InternalDate
+				}
+				w.args = append(w.args, folderID, m.UID, m.Flags, strings.Join(m.Keywords, " "), m.ModSeq,
+					unix(m.InternalDate), unix(date), m.Size, m.Subject, m.From.Name, m.From.Addr,
+					addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID, m.InReplyTo,
+					strings.Join(m.References, " "), boolInt(m.HasAttachments), m.Preview)
+			}
+			if err := w.exec(putInsert, len(chunk)); err != nil {
+				return err
+			}
+		}
+		// New rows took ids above every id in use before.
+		return queueNewForSearch(ctx, tx, before)
 	})
 }
 
@@ -539,5 +484,5 @@ VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			return 0, err
 		}
 	}
-	return id, nil
+	return id, queueNewForSearch(ctx, tx, id-1)
 }

@@ -85,11 +85,7 @@ FROM pop3_uidls p WHERE p.account=?`, account)
 // synced before the transaction commits. A UIDL already recorded for the account is skipped
 // (no duplicate). It returns the local ids in order (0 for skipped ones).
 //
-// The rows are written with multi-row INSERTs, a chunk of messages per
-// statement, for the reason given at PutSummaries: inside a transaction
-// every statement that may abort (triggers, foreign keys, UNIQUE) first
-// copies each page it touches to the statement journal, so one statement
-// per row rewrote the same index and table pages for every message. The
+// The rows are written with multi-row INSERTs (batchInsert says why). The
 // local ids are allocated here, above every id in use, so that the three
 // tables can be filled chunk by chunk without reading ids back.
 func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID int64, seen time.Time, msgs []POP3Message) ([]int64, error) {
@@ -110,6 +106,7 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 			folderID).Scan(&uid, &next); err != nil {
 			return err
 		}
+		firstID := next + 1
 		// keep lists the indexes of the messages to store, in order.
 		keep := make([]int, 0, len(msgs))
 		for i := range msgs {
@@ -157,10 +154,10 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				}
 			}
 		}
-		w := pop3Writer{s: s, ctx: ctx, tx: tx}
+		w := batchWriter{s: s, ctx: ctx, tx: tx}
 		at := unix(seen)
 		for rest := keep; len(rest) > 0; {
-			chunk := rest[:min(len(rest), pop3Chunk)]
+			chunk := rest[:min(len(rest), maxRows)]
 			rest = rest[len(chunk):]
 			w.args = w.args[:0]
 			for _, i := range chunk {
@@ -175,7 +172,7 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 					addrJSON(sm.To), addrJSON(sm.Cc), sm.ReplyTo, sm.MessageID, sm.InReplyTo,
 					strings.Join(sm.References, " "), boolInt(sm.HasAttachments), sm.Preview)
 			}
-			if err := w.exec(0, len(chunk)); err != nil {
+			if err := w.exec(pop3Inserts[0], len(chunk)); err != nil {
 				return err
 			}
 			w.args = w.args[:0]
@@ -183,18 +180,18 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				r := refs[i]
 				w.args = append(w.args, ids[i], r.Pack, r.Off, r.Len)
 			}
-			if err := w.exec(1, len(chunk)); err != nil {
+			if err := w.exec(pop3Inserts[1], len(chunk)); err != nil {
 				return err
 			}
 			w.args = w.args[:0]
 			for _, i := range chunk {
 				w.args = append(w.args, account, msgs[i].UIDL, ids[i], at)
 			}
-			if err := w.exec(2, len(chunk)); err != nil {
+			if err := w.exec(pop3Inserts[2], len(chunk)); err != nil {
 				return err
 			}
 		}
-		return nil
+		return queueNewForSearch(ctx, tx, firstID-1)
 	})
 	if err != nil {
 		return nil, err
@@ -202,79 +199,13 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 	return ids, nil
 }
 
-// pop3Chunk is the largest number of messages per INSERT of
-// AddPOP3Messages (19 parameters a row stays well under SQLite's limit of
-// 32766).
-const pop3Chunk = 64
-
-// pop3Inserts are the three INSERTs of AddPOP3Messages: a head, the
-// placeholder group of one row and its number of parameters.
-var pop3Inserts = [3]struct {
-	head, row string
-	params    int
-}{
-	{`INSERT INTO messages(id, folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name,
+// pop3Inserts are the three INSERTs of AddPOP3Messages.
+var pop3Inserts = [3]*batchInsert{
+	newBatchInsert(`INSERT INTO messages(id, folder_id, uid, flags, keywords, internal_date, date, size, subject, from_name,
 	from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview) VALUES `,
-		`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, 19},
-	{`INSERT INTO packed_bodies(message, pack, off, len) VALUES `, `(?,?,?,?)`, 4},
-	{`INSERT INTO pop3_uidls(account, uidl, message_id, first_seen) VALUES `, `(?,?,?,?)`, 4},
-}
-
-func multiRowSQL(head, row string, n int) string {
-	var b strings.Builder
-	b.Grow(len(head) + n*(len(row)+1))
-	b.WriteString(head)
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(row)
-	}
-	return b.String()
-}
-
-// pop3Writer runs the chunked INSERTs of one AddPOP3Messages call. A chunk
-// of n rows runs as statements of power-of-two sizes (the binary digits of
-// n), each kept prepared by the store (txStmt): SQLite parses a multi-row
-// INSERT in time proportional to its rows, so preparing a statement for
-// every odd-sized chunk cost as much as a third of the inserts themselves.
-type pop3Writer struct {
-	s    *Store
-	ctx  context.Context
-	tx   *sql.Tx
-	args []any
-}
-
-// pop3SQL holds the text of every statement pop3Writer runs, by table and
-// number of rows.
-var pop3SQL = func() (m [3]map[int]string) {
-	for t, ins := range pop3Inserts {
-		m[t] = map[int]string{}
-		for size := pop3Chunk; size > 0; size /= 2 {
-			m[t][size] = multiRowSQL(ins.head, ins.row, size)
-		}
-	}
-	return m
-}()
-
-func (w *pop3Writer) exec(table, rows int) error {
-	ins := pop3Inserts[table]
-	args := w.args
-	for size := pop3Chunk; rows > 0; size /= 2 {
-		if rows < size {
-			continue
-		}
-		st, err := w.s.txStmt(w.ctx, w.tx, pop3SQL[table][size])
-		if err != nil {
-			return err
-		}
-		if _, err := st.ExecContext(w.ctx, args[:size*ins.params]...); err != nil {
-			return err
-		}
-		args = args[size*ins.params:]
-		rows -= size
-	}
-	return nil
+		`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, ``, 19),
+	newBatchInsert(`INSERT INTO packed_bodies(message, pack, off, len) VALUES `, `(?,?,?,?)`, ``, 4),
+	newBatchInsert(`INSERT INTO pop3_uidls(account, uidl, message_id, first_seen) VALUES `, `(?,?,?,?)`, ``, 4),
 }
 
 // knownPOP3 returns which UIDLs of msgs are already recorded for account,

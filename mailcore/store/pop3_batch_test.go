@@ -58,11 +58,11 @@ func TestAddPOP3MessagesChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n := 2*pop3Chunk + 7
+	n := 2*maxRows + 7
 	batch := pop3Batch(3, n)
 	batch = append(batch, first[0])              // known from the first batch
-	batch = append(batch, batch[pop3Chunk+1])    // twice in this batch
-	batch[pop3Chunk+1].Summary.Subject = "first" // the first copy wins
+	batch = append(batch, batch[maxRows+1])    // twice in this batch
+	batch[maxRows+1].Summary.Subject = "first" // the first copy wins
 	got, err := s.AddPOP3Messages(ctx, "p", inbox, seen, batch)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestAddPOP3MessagesChunks(t *testing.T) {
 	if total, _, _ := s.Counts(ctx, inbox); total != 2+n {
 		t.Fatalf("inbox holds %d messages, want %d", total, 2+n)
 	}
-	for _, i := range []int{0, pop3Chunk - 1, pop3Chunk, pop3Chunk + 1, n - 1} {
+	for _, i := range []int{0, maxRows - 1, maxRows, maxRows + 1, n - 1} {
 		raw, err := s.Body(ctx, got[i])
 		if err != nil || !bytes.Equal(raw, batch[i].Raw) {
 			t.Fatalf("body of message %d: %v", i, err)

@@ -34,7 +34,7 @@ func TestPutSummariesLargeBatchesMatchRowByRow(t *testing.T) {
 	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
 	// Sizes around the statement's row chunk, and a batch repeating UIDs
 	// (the later copy wins, as with one statement per row).
-	for _, n := range []int{1, 2, putChunk - 1, putChunk, putChunk + 1, 3*putChunk + 7} {
+	for _, n := range []int{1, 2, maxRows - 1, maxRows, maxRows + 1, 3*maxRows + 7} {
 		if err := s.ResetFolder(ctx, fid, uint32(n)); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestPutSummariesLargeBatchesMatchRowByRow(t *testing.T) {
 	if err := s.SetBody(ctx, m.ID, []byte("Subject: x\r\n\r\nbody"), "body"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutSummaries(ctx, fid, syncLikeBatch(2*putChunk, 2*putChunk)); err != nil {
+	if err := s.PutSummaries(ctx, fid, syncLikeBatch(2*maxRows, 2*maxRows)); err != nil {
 		t.Fatal(err)
 	}
 	m2, err := s.MessageByUID(ctx, fid, 10)
@@ -97,11 +97,11 @@ func TestPutSummariesLargeBatchesMatchRowByRow(t *testing.T) {
 	if ok, _ := s.HasBody(ctx, m.ID); !ok {
 		t.Fatal("body lost by a refresh")
 	}
-	if uids, _ := s.UIDs(ctx, fid); len(uids) != 2*putChunk {
-		t.Fatalf("%d rows, want %d", len(uids), 2*putChunk)
+	if uids, _ := s.UIDs(ctx, fid); len(uids) != 2*maxRows {
+		t.Fatalf("%d rows, want %d", len(uids), 2*maxRows)
 	}
-	if n, _ := s.PendingIndex(ctx); n == 0 {
-		t.Fatal("new rows not queued for indexing")
+	if n, _ := s.PendingIndex(ctx); n != 2*maxRows {
+		t.Fatalf("%d rows queued for indexing, want the %d new ones", n, 2*maxRows)
 	}
 }
 
@@ -120,4 +120,48 @@ func BenchmarkPutSummaries(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "µs/row")
+}
+
+// Every writer queues exactly its new or changed rows for the search
+// index (no trigger does it for inserts).
+func TestWritersQueueForSearch(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	local, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "Notes", Local: true})
+	pending := func(want int) {
+		t.Helper()
+		if n, err := s.PendingIndex(ctx); err != nil || n != want {
+			t.Fatalf("%d queued (%v), want %d", n, err, want)
+		}
+	}
+	batch := syncLikeBatch(100, 100)
+	if err := s.PutSummaries(ctx, fid, batch); err != nil {
+		t.Fatal(err)
+	}
+	pending(100)
+	if err := s.IndexAllPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pending(0)
+	if err := s.PutSummaries(ctx, fid, batch); err != nil { // nothing new, nothing changed
+		t.Fatal(err)
+	}
+	pending(0)
+	batch[3].Subject = "changed on the server"
+	if err := s.PutSummaries(ctx, fid, batch[:10]); err != nil {
+		t.Fatal(err)
+	}
+	pending(1)
+	if _, _, err := s.AddLocal(ctx, local, Summary{Subject: "local note"}, []byte("Subject: local note\r\n\r\nhello")); err != nil {
+		t.Fatal(err)
+	}
+	pending(2)
+	if err := s.IndexAllPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	changed, _ := s.MessageByUID(ctx, fid, batch[3].UID)
+	if got := ftsIDs(t, s, "search_hdr", `"changed on the server"`); len(got) != 1 || got[0] != changed.ID {
+		t.Fatalf("search after queueing: %v, want [%d]", got, changed.ID)
+	}
 }

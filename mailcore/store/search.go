@@ -10,9 +10,11 @@ import (
 )
 
 // Full-text index of the cache. SQLite triggers on the messages and bodies
-// tables record every changed row in search_dirty, so that every writer
-// (sync, POP3, local moves, deletes) keeps the index correct without knowing
-// it exists, at the cost of one tiny insert; IndexPending then tokenises the
+// tables record every changed or deleted row in search_dirty, so that
+// every writer (sync, POP3, local moves, deletes) keeps the index correct
+// without knowing it exists, at the cost of one tiny insert; the three
+// places that insert messages queue their new rows with one statement
+// each (queueNewForSearch) instead of a trigger per row. IndexPending then tokenises the
 // queued rows in batches, off the sync's path (the engine runs it in the
 // background, and search runs it before each query so results are complete).
 //
@@ -59,9 +61,9 @@ DROP TRIGGER IF EXISTS search_body_upd;
 DROP TRIGGER IF EXISTS search_body_del;
 CREATE TABLE IF NOT EXISTS search_dirty (id INTEGER PRIMARY KEY);
 
-CREATE TRIGGER IF NOT EXISTS search_dirty_msg_ins AFTER INSERT ON messages BEGIN
-	INSERT INTO search_dirty(id) SELECT new.id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE id = new.id);
-END;
+-- New messages are queued by the code that inserts them
+-- (queueNewForSearch): a trigger ran once per row.
+DROP TRIGGER IF EXISTS search_dirty_msg_ins;
 
 CREATE TRIGGER IF NOT EXISTS search_dirty_msg_upd AFTER UPDATE OF subject, from_name, from_addr, to_json, cc_json, preview ON messages
 WHEN old.subject IS NOT new.subject OR old.from_name IS NOT new.from_name OR old.from_addr IS NOT new.from_addr
@@ -295,4 +297,12 @@ func registerSearchFuncs() {
 		}
 		return bodyIndexText(raw(a[0])).attach, nil
 	})
+}
+
+// queueNewForSearch queues the messages with an id above after (the rows
+// a writer has just inserted: ids are allocated above every id in use)
+// for the search index.
+func queueNewForSearch(ctx context.Context, tx *sql.Tx, after int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_dirty(id) SELECT id FROM messages WHERE id > ?`, after)
+	return err
 }
