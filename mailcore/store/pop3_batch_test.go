@@ -60,7 +60,7 @@ func TestAddPOP3MessagesChunks(t *testing.T) {
 
 	n := 2*maxRows + 7
 	batch := pop3Batch(3, n)
-	batch = append(batch, first[0])              // known from the first batch
+	batch = append(batch, first[0])            // known from the first batch
 	batch = append(batch, batch[maxRows+1])    // twice in this batch
 	batch[maxRows+1].Summary.Subject = "first" // the first copy wins
 	got, err := s.AddPOP3Messages(ctx, "p", inbox, seen, batch)
