@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -220,13 +221,25 @@ func TestFaultCutSweepIMAPSync(t *testing.T) {
 	if len(server) != 50 {
 		t.Fatalf("seeded %d", len(server))
 	}
+	for _, bulk := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bulk=%v", bulk), func(t *testing.T) { cutSweep(t, s, u, server, bulk) })
+	}
+}
+
+// cutSweep syncs through a proxy that cuts the connection at points spread
+// over the dialogue; bulk makes the first sync use the helper connections.
+func cutSweep(t *testing.T, s *mailtest.Stack, u mailtest.User, server []uint32, bulk bool) {
 	ctx := context.Background()
 	p := clearProxy(t, s, s.IMAPSPort)
+	log := &protoLog{}
 	syncVia := func(st *store.Store, port int) error {
 		cfg := config(s, u)
-		cfg.Port, cfg.Timeout, cfg.BatchSize, cfg.Pipeline = port, 10*time.Second, 8, 2
+		cfg.Port, cfg.Timeout, cfg.BatchSize, cfg.Pipeline, cfg.Debug = port, 10*time.Second, 8, 2, log
 		a := New(cfg, st, nil)
 		defer a.Close()
+		if bulk {
+			a.parallelMin = 1
+		}
 		if err := a.SyncFolders(ctx); err != nil {
 			return err
 		}
@@ -235,6 +248,9 @@ func TestFaultCutSweepIMAPSync(t *testing.T) {
 	// A clean run gives the size of the dialogue.
 	if err := syncVia(openStore(t), p.Port()); err != nil {
 		t.Fatal(err)
+	}
+	if used := strings.Contains(log.String(), "H1 UID FETCH"); used != bulk {
+		t.Fatalf("helper connections used: %v, want %v", used, bulk)
 	}
 	down, up := len(p.Bytes(faultnet.Down)), len(p.Bytes(faultnet.Up))
 	if down < 5000 {

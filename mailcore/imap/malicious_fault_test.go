@@ -249,8 +249,29 @@ func TestFaultMaliciousAbsurdUIDs(t *testing.T) {
 		}
 		return true
 	})
+	// Both FETCH paths: go-imap on the main connection, and the helper
+	// connections whose answers are decoded by hand (bulk.go).
+	for _, bulk := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bulk=%v", bulk), func(t *testing.T) { absurdUIDs(t, e, bulk) })
+	}
+}
+
+func absurdUIDs(t *testing.T, e *evilServer, bulk bool) {
 	st := openStore(t)
-	a := New(e.config(), st, nil)
+	cfg := e.config()
+	log := &protoLog{}
+	if bulk {
+		cfg.BatchSize, cfg.Debug = 1, log
+	}
+	a := New(cfg, st, nil)
+	if bulk {
+		a.parallelMin = 1
+		defer func() {
+			if !strings.Contains(log.String(), "H1 UID FETCH") {
+				t.Error("the helper connections were not used")
+			}
+		}()
+	}
 	defer a.Close()
 	ctx := context.Background()
 	listFolders(t, a)
@@ -328,17 +349,33 @@ func TestFaultMaliciousSilentMidFetch(t *testing.T) {
 		}
 		return true
 	})
-	st := openStore(t)
-	cfg := e.config()
-	cfg.Timeout = 2 * time.Second
-	a := New(cfg, st, nil)
-	defer a.Close()
-	listFolders(t, a)
-	f := folder(t, st, a, "INBOX")
-	err := bounded(t, "silent mid-FETCH", 15*time.Second, 256<<20, func() error {
-		return a.SyncFolder(context.Background(), f.ID)
-	})
-	if k := mailerr.KindOf(err); k != mailerr.Timeout && k != mailerr.Unreachable {
-		t.Fatalf("silent server: %v, want a timeout", err)
+	for _, bulk := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bulk=%v", bulk), func(t *testing.T) {
+			st := openStore(t)
+			cfg := e.config()
+			cfg.Timeout = 2 * time.Second
+			log := &protoLog{}
+			if bulk {
+				cfg.BatchSize, cfg.Debug = 1, log
+			}
+			a := New(cfg, st, nil)
+			defer a.Close()
+			if bulk {
+				a.parallelMin = 1
+				defer func() {
+					if !strings.Contains(log.String(), "H1 UID FETCH") {
+						t.Error("the helper connections were not used")
+					}
+				}()
+			}
+			listFolders(t, a)
+			f := folder(t, st, a, "INBOX")
+			err := bounded(t, "silent mid-FETCH", 15*time.Second, 256<<20, func() error {
+				return a.SyncFolder(context.Background(), f.ID)
+			})
+			if k := mailerr.KindOf(err); k != mailerr.Timeout && k != mailerr.Unreachable {
+				t.Fatalf("silent server: %v, want a timeout", err)
+			}
+		})
 	}
 }
