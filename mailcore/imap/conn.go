@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"strings"
 	"sync"
@@ -17,10 +16,10 @@ import (
 
 	imapv2 "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-sasl"
 
 	"hongyan/mailcore/mailerr"
+	"hongyan/mailcore/message"
 	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/secret"
 )
@@ -35,8 +34,9 @@ const (
 // as one) when Config.Timeout is zero.
 const DefaultTimeout = 60 * time.Second
 
-// wordDecoder decodes RFC 2047 words in any charset go-message knows.
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+// wordDecoder decodes RFC 2047 words (envelope subjects and names) in any
+// charset, as the message parser does.
+var wordDecoder = message.WordDecoder
 
 // conn is one authenticated IMAP connection.
 type conn struct {
