@@ -137,11 +137,7 @@ func TestOrphanPacksRemovedAtOpen(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenTest(t, path)
 	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
 		t.Fatalf("old orphan pack kept (%v)", err)
 	}
@@ -161,11 +157,7 @@ func TestOrphanPacksRemovedAtOpen(t *testing.T) {
 		}
 	}
 	s.Close()
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenTest(t, path)
 	for _, name := range used {
 		if _, err := os.Stat(name); !os.IsNotExist(err) {
 			t.Fatalf("pack of deleted messages kept (%v)", err)

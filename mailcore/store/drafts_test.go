@@ -29,11 +29,7 @@ func TestDraftSaveReplaceReopen(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenTest(t, path)
 	rec, blobs, err := s.Draft(ctx, id)
 	if err != nil {
 		t.Fatal(err)

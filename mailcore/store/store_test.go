@@ -8,6 +8,18 @@ import (
 	"time"
 )
 
+// reopenTest opens the store at path again (the caller closed it), closed
+// at the end of the test.
+func reopenTest(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func openTest(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "cache.db"))
@@ -165,11 +177,7 @@ func TestBodiesLocalAndOps(t *testing.T) {
 	s.Close()
 
 	// Everything survives a reopen.
-	s, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = reopenTest(t, path)
 	got, err := s.Body(ctx, id)
 	if err != nil || string(got) != string(raw) {
 		t.Fatalf("body %q %v", got, err)
