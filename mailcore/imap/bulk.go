@@ -161,11 +161,12 @@ func (cn *conn) bulk(condstore bool) *bulkConn {
 	return h
 }
 
-// send issues the FETCH of one batch; its result arrives on b.res.
+// send issues the FETCH of one batch; its result arrives on b.res. Only
+// one goroutine may call it.
 func (h *bulkConn) send(b *fetchBatch) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.err != nil {
+		h.mu.Unlock()
 		b.res <- fetchResult{err: h.err}
 		return
 	}
@@ -176,12 +177,15 @@ func (h *bulkConn) send(b *fetchBatch) {
 		_, _ = io.WriteString(h.dbg, line)
 	}
 	h.pending = append(h.pending, c)
+	h.mu.Unlock()
+	// The write happens outside the lock, so that the reader goroutine
+	// never waits on a blocked write (one goroutine sends: no write lock).
 	_, err := h.bw.WriteString(line)
 	if err == nil {
 		err = h.bw.Flush()
 	}
 	if err != nil {
-		h.failLocked(&mailerr.Error{Kind: mailerr.Unreachable, Op: "fetch", Host: h.host, Err: err})
+		h.fail(&mailerr.Error{Kind: mailerr.Unreachable, Op: "fetch", Host: h.host, Err: err})
 	}
 }
 

@@ -96,9 +96,12 @@ func hasAttachments(bs imapv2.BodyStructure) bool {
 }
 
 // summaryOf reads one FETCH response into a summary. It runs on the
-// command's consumer goroutine, not on the client's reader.
+// command's consumer goroutine, not on the client's reader. ok is false
+// unless the response holds a UID and an envelope: flag updates the server
+// sends of its own accord (with the UID under CONDSTORE) are no summary.
 func summaryOf(msg *imapclient.FetchMessageData) (store.Summary, bool) {
 	var s store.Summary
+	hasEnvelope := false
 	for {
 		item := msg.Next()
 		if item == nil {
@@ -120,6 +123,7 @@ func summaryOf(msg *imapclient.FetchMessageData) (store.Summary, bool) {
 			if env == nil {
 				continue
 			}
+			hasEnvelope = true
 			// A server may hand out bytes that are not UTF-8 (raw 8-bit
 			// headers); the cache and the UI hold valid text only.
 			s.Subject = strings.ToValidUTF8(env.Subject, "\uFFFD")
@@ -144,7 +148,7 @@ func summaryOf(msg *imapclient.FetchMessageData) (store.Summary, bool) {
 			}
 		}
 	}
-	return s, s.UID != 0
+	return s, s.UID != 0 && hasEnvelope
 }
 
 func joinKeywords(kw []string) string { return strings.Join(kw, " ") }

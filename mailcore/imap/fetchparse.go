@@ -51,8 +51,9 @@ type token struct {
 // fetchParser tokenises one FETCH response at a time; its buffers are
 // reused from response to response.
 type fetchParser struct {
-	toks []token
-	dec  *mime.WordDecoder
+	toks      []token
+	dec       *mime.WordDecoder
+	envelopes int // ENVELOPE items in the current response
 }
 
 // maxDepth bounds list nesting (a BODYSTRUCTURE of nested multiparts is
@@ -63,9 +64,13 @@ var errSyntax = errors.New("malformed FETCH response")
 
 // parseFetch reads the attribute list of one untagged FETCH response, b
 // being everything after "* n FETCH " (literals inline, as received), into
-// a Summary. ok is false when the response holds no UID.
+// a Summary. ok is false unless the response holds a UID and an envelope:
+// a server also sends FETCH responses of its own (flags changed by another
+// session, with the UID under CONDSTORE), which must not be taken for a
+// message's summary.
 func (p *fetchParser) parseFetch(b []byte) (s store.Summary, ok bool, err error) {
 	p.toks = p.toks[:0]
+	p.envelopes = 0
 	rest, err := p.value(b, 0)
 	if err != nil {
 		return s, false, err
@@ -88,7 +93,7 @@ func (p *fetchParser) parseFetch(b []byte) (s store.Summary, ok bool, err error)
 		}
 		i = p.next(v)
 	}
-	return s, s.UID != 0, nil
+	return s, s.UID != 0 && p.envelopes > 0, nil
 }
 
 // next is the index after token i and its descendants.
@@ -314,6 +319,7 @@ func (p *fetchParser) item(s *store.Summary, name []byte, v int) error {
 		s.ModSeq = n
 	case asciiEq(name, "ENVELOPE"):
 		if t.kind == tokList {
+			p.envelopes++
 			p.envelope(s, v)
 		}
 	case asciiEq(name, "BODYSTRUCTURE"), asciiEq(name, "BODY"):

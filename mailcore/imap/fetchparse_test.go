@@ -3,6 +3,8 @@ package imap
 import (
 	"bufio"
 	"context"
+	"io"
+	"net"
 	netmail "net/mail"
 	"os"
 	"path/filepath"
@@ -303,4 +305,42 @@ func FuzzPlainMsgID(f *testing.F) {
 			t.Fatalf("%q: plain %q, go-message list %q (%v)", id, got, list, err)
 		}
 	})
+}
+
+// A flag update the server sends of its own accord (CONDSTORE puts the UID
+// in it) in the middle of a batch is not taken for the message's summary,
+// whether it comes before or after the real answer.
+func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	h := &bulkConn{raw: client, host: "test", items: "UID FLAGS ENVELOPE", bw: bufio.NewWriter(client)}
+	go h.readLoop(bufio.NewReader(client))
+	env := func(subject string) string {
+		return `ENVELOPE (NIL "` + subject + `" NIL NIL NIL NIL NIL NIL NIL NIL)`
+	}
+	go func() {
+		r := bufio.NewReader(server)
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		tag, _, _ := strings.Cut(line, " ")
+		io.WriteString(server, "* 1 FETCH (UID 5 MODSEQ (9) FLAGS (\\Seen))\r\n")
+		io.WriteString(server, "* 1 FETCH (UID 5 FLAGS () "+env("five")+")\r\n")
+		io.WriteString(server, "* 2 FETCH (UID 6 FLAGS () "+env("six")+")\r\n")
+		io.WriteString(server, "* 2 FETCH (UID 6 MODSEQ (10) FLAGS (\\Flagged))\r\n")
+		io.WriteString(server, "* 3 EXISTS\r\n")
+		io.WriteString(server, tag+" OK done\r\n")
+	}()
+	b := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
+	h.send(b)
+	r := <-b.res
+	if r.err != nil || len(r.msgs) != 2 {
+		t.Fatalf("%d summaries, %v", len(r.msgs), r.err)
+	}
+	for _, m := range r.msgs {
+		if (m.UID == 5 && m.Subject != "five") || (m.UID == 6 && m.Subject != "six") || m.Flags != 0 {
+			t.Fatalf("unsolicited data taken for a summary: %+v", m)
+		}
+	}
 }
