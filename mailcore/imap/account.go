@@ -36,9 +36,10 @@ type Config struct {
 	// means 4.
 	Pipeline int
 	// SyncConnections is the number of connections that share the header
-	// sync of a large UID range (the first sync of a big folder): the extra
-	// ones fetch other batches in parallel, read-only. 0 means 2; 1 keeps
-	// everything on the main connection.
+	// sync of a large UID range (the first sync of a big folder): extra
+	// read-only connections fetch the batches in turn while the main one
+	// waits (see fetchRange). 0 means 2; 1 keeps everything on the main
+	// connection.
 	SyncConnections int
 	// Debug receives the protocol dialogue with credentials redacted.
 	Debug io.Writer

@@ -289,7 +289,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	// decoded by hand (bulk.go); the main connection waits meanwhile. If
 	// no helper can be opened, the main connection does it all.
 	var bulks []*bulkConn
-	if span >= a.parallelMin && uint64(span) > 2*width {
+	if a.syncConns() > 1 && span >= a.parallelMin && uint64(span) > 2*width {
 		helpers := a.dialHelpers(ctx, f, a.syncConns(), condstore)
 		defer func() {
 			for _, h := range helpers {
