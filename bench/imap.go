@@ -139,33 +139,48 @@ func imapMetrics(env *Env) ([]Result, error) {
 		}
 	}
 	rawBaseline = raw
-	out = append(out, Result{Name: "imap.raw_fetch", Value: raw.Seconds(), Unit: "s", Note: "baseline: minimal client, one pipelined UID FETCH 1:*"})
+	out = append(out, Result{Name: "imap.raw_fetch", Value: raw.Seconds(), Unit: "s", Note: "baseline: minimal client, one pipelined UID FETCH 1:*, best of 2"})
 
-	// Cold sync in a child process: time and peak RSS.
-	dbPath := filepath.Join(env.Dir, "imap-cold.db")
+	// Cold sync in a child process: time and peak RSS. Best of two runs,
+	// each into a fresh store, as for the baseline; the peak RSS is the
+	// higher of the two.
 	self, err := os.Executable()
 	if err != nil {
 		return out, err
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), childEnv+"=imap-sync", "BENCH_CAFILE="+s.CAFile, "BENCH_HOST="+s.Host,
-		"BENCH_PORT="+strconv.Itoa(s.IMAPSPort), "BENCH_USER="+u.Name, "BENCH_PASS="+u.Password, "BENCH_STORE="+dbPath)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		return out, fmt.Errorf("cold sync child: %w", err)
-	}
-	var cr childResult
-	if err := json.Unmarshal(stdout, &cr); err != nil {
-		return out, fmt.Errorf("cold sync child output %q: %w", stdout, err)
-	}
-	if cr.Messages != env.N {
-		return out, fmt.Errorf("cold sync cached %d messages, want %d", cr.Messages, env.N)
+	var best childResult
+	var peakKB int64
+	var dbPath string
+	for i := 0; i < 2; i++ {
+		if dbPath != "" {
+			os.Remove(dbPath)
+		}
+		dbPath = filepath.Join(env.Dir, fmt.Sprintf("imap-cold-%d.db", i))
+		cmd := exec.Command(self)
+		cmd.Env = append(os.Environ(), childEnv+"=imap-sync", "BENCH_CAFILE="+s.CAFile, "BENCH_HOST="+s.Host,
+			"BENCH_PORT="+strconv.Itoa(s.IMAPSPort), "BENCH_USER="+u.Name, "BENCH_PASS="+u.Password, "BENCH_STORE="+dbPath)
+		cmd.Stderr = os.Stderr
+		stdout, err := cmd.Output()
+		if err != nil {
+			return out, fmt.Errorf("cold sync child: %w", err)
+		}
+		var cr childResult
+		if err := json.Unmarshal(stdout, &cr); err != nil {
+			return out, fmt.Errorf("cold sync child output %q: %w", stdout, err)
+		}
+		if cr.Messages != env.N {
+			return out, fmt.Errorf("cold sync cached %d messages, want %d", cr.Messages, env.N)
+		}
+		if best.Seconds == 0 || cr.Seconds < best.Seconds {
+			best = cr
+		}
+		peakKB = max(peakKB, cr.PeakKB)
 	}
 	env.ColdStore = dbPath
-	out = append(out, Result{Name: "imap.cold_sync", Value: cr.Seconds, Unit: "s", Goal: "ratio <= 1.3"}.WithBaseline("raw_fetch", raw.Seconds()))
-	out = append(out, Result{Name: "imap.sync_peak_rss", Value: float64(cr.PeakKB) / 1024, Unit: "MB", Goal: "<= 250",
-		Note: "peak RSS (VmHWM) of a process doing the cold sync"})
+	out = append(out, Result{Name: "imap.cold_sync", Value: best.Seconds, Unit: "s", Goal: "ratio <= 1.3",
+		Note: "best of 2, each into an empty store"}.WithBaseline("raw_fetch", raw.Seconds()))
+	out = append(out, Result{Name: "imap.sync_peak_rss", Value: float64(peakKB) / 1024, Unit: "MB", Goal: "<= 250",
+		Note: "peak RSS (VmHWM) of a process doing the cold sync (the higher of 2 runs)"})
 
 	// Warm reopen: a new engine over the synced cache, nothing changed.
 	st, err := store.Open(dbPath)
