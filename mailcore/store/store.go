@@ -155,6 +155,13 @@ func storageErr(op string, err error) error {
 	if errors.As(err, &me) {
 		return err
 	}
+	// A cancelled or timed-out caller is not a storage failure.
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &mailerr.Error{Kind: mailerr.Canceled, Op: "store: " + op, Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &mailerr.Error{Kind: mailerr.Timeout, Op: "store: " + op, Err: err}
+	}
 	return &mailerr.Error{Kind: mailerr.Storage, Op: "store: " + op, Err: err}
 }
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"hongyan/mailcore/mailerr"
 )
 
 // reopenTest opens the store at path again (the caller closed it), closed
@@ -223,5 +225,20 @@ func BenchmarkFirstPage(b *testing.B) {
 		if _, err := s.Page(ctx, fid, ByDateDesc, 0, 50); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A caller that gave up gets Canceled or Timeout, not a storage failure.
+func TestCancelledCallsAreNotStorageErrors(t *testing.T) {
+	s := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.POP3Entries(ctx, "p"); !mailerr.Is(err, mailerr.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+	dctx, dcancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer dcancel()
+	if _, err := s.POP3Entries(dctx, "p"); !mailerr.Is(err, mailerr.Timeout) {
+		t.Fatalf("past deadline: %v", err)
 	}
 }
