@@ -306,6 +306,9 @@ func isDigits(b []byte) bool {
 	return len(b) > 0
 }
 
+var errResponseTooLong = &mailerr.Error{Kind: mailerr.Protocol, Op: "fetch",
+	Text: fmt.Sprintf("server sent a response longer than %d MiB", maxResponse>>20)}
+
 // readResponse appends one whole response (its lines and the literals
 // between them) to buf.
 func readResponse(r *bufio.Reader, buf []byte) ([]byte, error) {
@@ -313,8 +316,7 @@ func readResponse(r *bufio.Reader, buf []byte) ([]byte, error) {
 		line, err := r.ReadSlice('\n')
 		buf = append(buf, line...)
 		if len(buf) > maxResponse {
-			return nil, &mailerr.Error{Kind: mailerr.Protocol, Op: "fetch",
-				Text: fmt.Sprintf("server sent a response longer than %d MiB", maxResponse>>20)}
+			return nil, errResponseTooLong
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -322,39 +324,17 @@ func readResponse(r *bufio.Reader, buf []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		n, ok := literalAtEnd(buf)
+		n, ok := literalSize(buf) // the guard's own recogniser (guard.go)
 		if !ok {
 			return buf, nil
 		}
-		if n > maxResponse-len(buf) {
-			return nil, &mailerr.Error{Kind: mailerr.Protocol, Op: "fetch",
-				Text: fmt.Sprintf("server sent a response longer than %d MiB", maxResponse>>20)}
+		if n > int64(maxResponse-len(buf)) {
+			return nil, errResponseTooLong
 		}
-		at := len(buf)
-		buf = slices.Grow(buf, n)[:at+n]
+		at, size := len(buf), int(n)
+		buf = slices.Grow(buf, size)[:at+size]
 		if _, err := io.ReadFull(r, buf[at:]); err != nil {
 			return nil, err
 		}
 	}
-}
-
-// literalAtEnd reports a "{n}\r\n" (or "{n+}\r\n") announcement ending
-// the line in buf.
-func literalAtEnd(buf []byte) (int, bool) {
-	if !bytes.HasSuffix(buf, []byte("}\r\n")) {
-		return 0, false
-	}
-	open := bytes.LastIndexByte(buf, '{')
-	if open < 0 {
-		return 0, false
-	}
-	num := buf[open+1 : len(buf)-3]
-	if len(num) > 0 && num[len(num)-1] == '+' {
-		num = num[:len(num)-1]
-	}
-	if !isDigits(num) || len(num) > 9 {
-		return 0, false
-	}
-	n, _ := strconv.Atoi(string(num))
-	return n, true
 }

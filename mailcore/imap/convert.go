@@ -24,20 +24,24 @@ var flagBits = []struct {
 func FromIMAPFlags(flags []imapv2.Flag) (store.Flags, []string) {
 	var out store.Flags
 	var kw []string
-next:
 	for _, f := range flags {
-		for _, fb := range flagBits {
-			if strings.EqualFold(string(f), string(fb.f)) {
-				out |= fb.bit
-				continue next
-			}
-		}
-		if f == `\Recent` || f == "" {
-			continue
-		}
-		kw = append(kw, string(f))
+		addFlag(&out, &kw, string(f))
 	}
 	return out, kw
+}
+
+// addFlag adds one server flag: a system flag to bits, anything else but
+// \Recent to the keywords.
+func addFlag(bits *store.Flags, kw *[]string, f string) {
+	for _, fb := range flagBits {
+		if strings.EqualFold(f, string(fb.f)) {
+			*bits |= fb.bit
+			return
+		}
+	}
+	if f != `\Recent` && f != "" {
+		*kw = append(*kw, f)
+	}
 }
 
 // ToIMAPFlags lists the server flags of a bit set.

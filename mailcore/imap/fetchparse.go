@@ -296,7 +296,7 @@ func (p *fetchParser) item(s *store.Summary, name []byte, v int) error {
 		}
 		s.Flags, s.Keywords = 0, nil
 		for j := v + 1; j < int(t.end); j = p.next(j) {
-			p.flag(s, p.toks[j].val)
+			addFlag(&s.Flags, &s.Keywords, string(p.toks[j].val))
 		}
 	case asciiEq(name, "INTERNALDATE"):
 		if t.kind == tokString {
@@ -344,19 +344,6 @@ func asciiEq(b []byte, s string) bool {
 		}
 	}
 	return true
-}
-
-func (p *fetchParser) flag(s *store.Summary, f []byte) {
-	for _, fb := range flagBits {
-		if len(f) == len(fb.f) && bytes.EqualFold(f, []byte(fb.f)) {
-			s.Flags |= fb.bit
-			return
-		}
-	}
-	if len(f) == 0 || string(f) == `\Recent` {
-		return
-	}
-	s.Keywords = append(s.Keywords, string(f))
 }
 
 // envelope reads (date subject from sender reply-to to cc bcc in-reply-to
