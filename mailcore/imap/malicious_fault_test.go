@@ -256,23 +256,31 @@ func TestFaultMaliciousAbsurdUIDs(t *testing.T) {
 	}
 }
 
-func absurdUIDs(t *testing.T, e *evilServer, bulk bool) {
-	st := openStore(t)
-	cfg := e.config()
+// evilAccount opens an account over st, closed with the test. With bulk,
+// a first sync of any size goes to the helper connections (bulk.go), and
+// the test fails if it did not.
+func evilAccount(t *testing.T, cfg Config, st *store.Store, bulk bool) *Account {
+	t.Helper()
 	log := &protoLog{}
 	if bulk {
 		cfg.BatchSize, cfg.Debug = 1, log
 	}
 	a := New(cfg, st, nil)
+	t.Cleanup(a.Close)
 	if bulk {
 		a.parallelMin = 1
-		defer func() {
+		t.Cleanup(func() {
 			if !strings.Contains(log.String(), "H1 UID FETCH") {
 				t.Error("the helper connections were not used")
 			}
-		}()
+		})
 	}
-	defer a.Close()
+	return a
+}
+
+func absurdUIDs(t *testing.T, e *evilServer, bulk bool) {
+	st := openStore(t)
+	a := evilAccount(t, e.config(), st, bulk)
 	ctx := context.Background()
 	listFolders(t, a)
 	inbox := folder(t, st, a, "INBOX")
@@ -354,20 +362,7 @@ func TestFaultMaliciousSilentMidFetch(t *testing.T) {
 			st := openStore(t)
 			cfg := e.config()
 			cfg.Timeout = 2 * time.Second
-			log := &protoLog{}
-			if bulk {
-				cfg.BatchSize, cfg.Debug = 1, log
-			}
-			a := New(cfg, st, nil)
-			defer a.Close()
-			if bulk {
-				a.parallelMin = 1
-				defer func() {
-					if !strings.Contains(log.String(), "H1 UID FETCH") {
-						t.Error("the helper connections were not used")
-					}
-				}()
-			}
+			a := evilAccount(t, cfg, st, bulk)
 			listFolders(t, a)
 			f := folder(t, st, a, "INBOX")
 			err := bounded(t, "silent mid-FETCH", 15*time.Second, 256<<20, func() error {
