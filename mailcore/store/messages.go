@@ -37,7 +37,6 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_by_date ON messages(folder_id, date DESC, id DESC);
 CREATE INDEX IF NOT EXISTS messages_unseen ON messages(folder_id) WHERE flags & 1 = 0;
-CREATE INDEX IF NOT EXISTS messages_msgid ON messages(message_id);
 CREATE TABLE IF NOT EXISTS bodies (
 	message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
 	raw     BLOB NOT NULL
@@ -348,8 +347,14 @@ func (s *Store) MessageByUID(ctx context.Context, folderID int64, uid uint32) (S
 }
 
 // FindByMessageID returns the messages of an account carrying a Message-ID.
+// It looks in msgid_lookup (filled by the search indexer) and among the
+// rows still waiting for the indexer, so a message stored a moment ago is
+// found too; right after a large sync that wait list is long and the
+// lookup slower until the background indexer has caught up.
 func (s *Store) FindByMessageID(ctx context.Context, account, messageID string) ([]Summary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE message_id=? AND folder_id IN (SELECT id FROM folders WHERE account=?)`, messageID, account)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages
+WHERE id IN (SELECT id FROM msgid_lookup WHERE msgid = ?1 UNION ALL SELECT id FROM search_dirty)
+	AND message_id = ?1 AND folder_id IN (SELECT id FROM folders WHERE account = ?2)`, messageID, account)
 	if err != nil {
 		return nil, storageErr("find", err)
 	}
