@@ -209,8 +209,8 @@ func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncSta
 
 	// 3. Backfill older messages, newest first, resumable.
 	if f.SyncedFrom > 1 {
-		n, err := a.fetchRange(ctx, cn, f, 1, f.SyncedFrom-1, condstore, int(sel.NumMessages), nil, func(lo uint32) error {
-			return a.st.SetSyncState(ctx, f.ID, f.UIDValidity, f.UIDNext, f.HighestModSeq, lo)
+		n, err := a.fetchRange(ctx, cn, f, 1, f.SyncedFrom-1, condstore, int(sel.NumMessages), nil, func(lo uint32) store.SyncPoint {
+			return store.SyncPoint{UIDValidity: f.UIDValidity, UIDNext: f.UIDNext, HighestModSeq: f.HighestModSeq, SyncedFrom: lo}
 		})
 		st.Backfilled = n
 		if err != nil {
@@ -255,12 +255,13 @@ type fetchResult struct {
 // earlier command is drained). A large range goes instead to extra
 // read-only connections (helpers), batch by batch in turn, whose
 // responses are decoded by hand on one goroutine per helper (bulk.go), so
-// that decoding runs in parallel and costs a fraction of go-imap's. Batches are committed in order, one store
-// transaction each; after each commit done(lo) records progress, so an
-// interrupted sync resumes without gaps. Memory is bounded by Pipeline
+// that decoding runs in parallel and costs a fraction of go-imap's.
+// Batches are committed in order, one store transaction each; with resume
+// set, each transaction also records the resume point resume(lo) that its
+// batch reaches, so an interrupted sync resumes without gaps. Memory is bounded by Pipeline
 // batches per connection.
 func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, hi uint32, condstore bool, exists int,
-	each func([]store.Summary), done func(lo uint32) error) (int, error) {
+	each func([]store.Summary), resume func(lo uint32) store.SyncPoint) (int, error) {
 	if lo == 0 {
 		lo = 1
 	}
@@ -352,19 +353,18 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			<-slots
 			continue
 		}
-		if err := a.st.PutSummaries(ctx, f.ID, r.msgs); err != nil {
+		var err error
+		if resume != nil {
+			// The backfill's resume point moves down with each batch.
+			err = a.st.PutSummariesSynced(ctx, f.ID, r.msgs, resume(b.lo))
+		} else {
+			err = a.st.PutSummaries(ctx, f.ID, r.msgs)
+		}
+		if err != nil {
 			firstErr = err
 			cancel()
 			<-slots
 			continue
-		}
-		if done != nil {
-			if err := done(b.lo); err != nil {
-				firstErr = err
-				cancel()
-				<-slots
-				continue
-			}
 		}
 		n += len(r.msgs)
 		if each != nil {

@@ -172,10 +172,14 @@ func (s *Store) FolderByRole(ctx context.Context, account, role string) (Folder,
 // SetSyncState records a folder's server state after a sync step.
 func (s *Store) SetSyncState(ctx context.Context, id int64, uidValidity, uidNext uint32, highestModSeq uint64, syncedFrom uint32) error {
 	return s.tx(ctx, "sync state", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity=?, uidnext=?, highestmodseq=?, synced_from=? WHERE id=?`,
-			uidValidity, uidNext, highestModSeq, syncedFrom, id)
-		return err
+		return setSyncState(ctx, tx, id, SyncPoint{uidValidity, uidNext, highestModSeq, syncedFrom})
 	})
+}
+
+func setSyncState(ctx context.Context, tx *sql.Tx, id int64, p SyncPoint) error {
+	_, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity=?, uidnext=?, highestmodseq=?, synced_from=? WHERE id=?`,
+		p.UIDValidity, p.UIDNext, p.HighestModSeq, p.SyncedFrom, id)
+	return err
 }
 
 // SetServerCounts records STATUS counts for a folder not yet synced.

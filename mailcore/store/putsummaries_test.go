@@ -165,3 +165,42 @@ func TestWritersQueueForSearch(t *testing.T) {
 		t.Fatalf("search after queueing: %v, want [%d]", got, changed.ID)
 	}
 }
+
+// A backfill step stores its summaries and its resume point together.
+func TestPutSummariesSyncedRecordsResumePoint(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	p := SyncPoint{UIDValidity: 7, UIDNext: 501, HighestModSeq: 90, SyncedFrom: 301}
+	if err := s.PutSummariesSynced(ctx, fid, syncLikeBatch(500, 200), p); err != nil {
+		t.Fatal(err)
+	}
+	check := func(want SyncPoint, rows int) {
+		t.Helper()
+		f, err := s.Folder(ctx, fid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := SyncPoint{f.UIDValidity, f.UIDNext, f.HighestModSeq, f.SyncedFrom}
+		if got != want {
+			t.Fatalf("sync state %+v, want %+v", got, want)
+		}
+		if uids, _ := s.UIDs(ctx, fid); len(uids) != rows {
+			t.Fatalf("%d rows, want %d", len(uids), rows)
+		}
+	}
+	check(p, 200)
+	// An empty step (a UID range with no messages left) still moves on.
+	p.SyncedFrom = 201
+	if err := s.PutSummariesSynced(ctx, fid, nil, p); err != nil {
+		t.Fatal(err)
+	}
+	check(p, 200)
+	// A failed step leaves both as they were: the statement is cancelled.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.PutSummariesSynced(cctx, fid, syncLikeBatch(200, 200), SyncPoint{7, 501, 90, 1}); err == nil {
+		t.Fatal("cancelled step reported success")
+	}
+	check(p, 200)
+}
