@@ -35,8 +35,15 @@ CREATE TABLE IF NOT EXISTS messages (
 	pending         INTEGER NOT NULL DEFAULT 0,
 	UNIQUE(folder_id, uid)
 );
-CREATE INDEX IF NOT EXISTS messages_by_date ON messages(folder_id, date DESC, id DESC);
-CREATE INDEX IF NOT EXISTS messages_unseen ON messages(folder_id) WHERE flags & 1 = 0;
+-- The list's order, with the flags so that Counts finds a folder's total
+-- and unread counts in one pass over this index. (A partial index of the
+-- unread messages cost every stored summary one more index entry.)
+CREATE INDEX IF NOT EXISTS messages_by_date_flags ON messages(folder_id, date DESC, id DESC, flags);
+DROP INDEX IF EXISTS messages_by_date;
+DROP INDEX IF EXISTS messages_unseen;
+-- Watermarks of work done after new rows are stored (see noteNewRows):
+-- search_upto for the search index, thread_upto for threading.
+CREATE TABLE IF NOT EXISTS marks (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bodies (
 	message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
 	raw     BLOB NOT NULL
@@ -217,7 +224,7 @@ func (s *Store) putSummaries(ctx context.Context, tx *sql.Tx, folderID int64, ms
 		}
 	}
 	// New rows took ids above every id in use before.
-	return queueNewForSearch(ctx, tx, before)
+	return noteNewRows(ctx, tx, before)
 }
 
 // FlagUpdate is a flag change reported by the server.
@@ -353,10 +360,8 @@ func collectSummaries(rows *sql.Rows) ([]Summary, error) {
 
 // Counts returns the number of cached messages and unread ones of a folder.
 func (s *Store) Counts(ctx context.Context, folderID int64) (total, unread int, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id=?`, folderID).Scan(&total)
-	if err == nil {
-		err = s.db.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id=? AND flags & 1 = 0`, folderID).Scan(&unread)
-	}
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(flags & 1 = 0), 0) FROM messages WHERE folder_id=?`,
+		folderID).Scan(&total, &unread)
 	return total, unread, storageErr("counts", err)
 }
 
@@ -379,7 +384,8 @@ func (s *Store) MessageByUID(ctx context.Context, folderID int64, uid uint32) (S
 // lookup slower until the background indexer has caught up.
 func (s *Store) FindByMessageID(ctx context.Context, account, messageID string) ([]Summary, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages
-WHERE id IN (SELECT id FROM msgid_lookup WHERE msgid = ?1 UNION ALL SELECT id FROM search_dirty)
+WHERE id IN (SELECT id FROM msgid_lookup WHERE msgid = ?1 UNION ALL SELECT id FROM search_dirty
+		UNION ALL SELECT id FROM messages WHERE id > (SELECT v FROM marks WHERE k = 'search_upto'))
 	AND message_id = ?1 AND folder_id IN (SELECT id FROM folders WHERE account = ?2)`, messageID, account)
 	if err != nil {
 		return nil, storageErr("find", err)
@@ -515,5 +521,5 @@ VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 			return 0, err
 		}
 	}
-	return id, queueNewForSearch(ctx, tx, id-1)
+	return id, noteNewRows(ctx, tx, id-1)
 }

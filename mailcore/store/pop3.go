@@ -191,7 +191,7 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				return err
 			}
 		}
-		return queueNewForSearch(ctx, tx, firstID-1)
+		return noteNewRows(ctx, tx, firstID-1)
 	})
 	if err != nil {
 		return nil, err

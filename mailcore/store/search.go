@@ -12,10 +12,9 @@ import (
 // Full-text index of the cache. SQLite triggers on the messages and bodies
 // tables record every changed or deleted row in search_dirty, so that
 // every writer (sync, POP3, local moves, deletes) keeps the index correct
-// without knowing it exists, at the cost of one tiny insert; the three
-// places that insert messages queue their new rows with one statement
-// each (queueNewForSearch) instead of a trigger per row. IndexPending then tokenises the
-// queued rows in batches, off the sync's path (the engine runs it in the
+// without knowing it exists, at the cost of one tiny insert. New rows cost
+// nothing at all: they lie above a mark (noteNewRows). IndexPending then
+// tokenises the queued and the new rows in batches, off the sync's path (the engine runs it in the
 // background, and search runs it before each query so results are complete).
 //
 // Two FTS5 tables are used because no single tokenizer serves mail well:
@@ -66,15 +65,17 @@ CREATE TABLE IF NOT EXISTS search_dirty (id INTEGER PRIMARY KEY);
 -- on messages.message_id: Message-IDs are random keys, so such an index
 -- made every batch of a sync rewrite pages all over it, which doubled the
 -- cost of storing a summary (18.3 against 9.1 µs a row in
--- BenchmarkPutSummaries). A row not indexed yet is in search_dirty, and
--- FindByMessageID looks there too.
+-- BenchmarkPutSummaries). A row not indexed yet is in search_dirty or above
+-- the search_upto mark, and FindByMessageID looks there too.
 CREATE TABLE IF NOT EXISTS msgid_lookup (id INTEGER PRIMARY KEY, msgid TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS msgid_lookup_by_msgid ON msgid_lookup(msgid);
 DROP INDEX IF EXISTS messages_msgid;
 
--- New messages are queued by the code that inserts them
--- (queueNewForSearch): a trigger ran once per row.
+-- New messages are not queued: they lie above the search_upto mark
+-- (noteNewRows). A trigger ran once per row.
 DROP TRIGGER IF EXISTS search_dirty_msg_ins;
+-- A cache from before the mark had queued all of its waiting rows.
+INSERT OR IGNORE INTO marks(k, v) SELECT 'search_upto', coalesce(max(id), 0) FROM messages;
 
 -- A change to an indexed column, or to the Message-ID (see msgid_lookup),
 -- queues the row again.
@@ -156,9 +157,28 @@ func (s *Store) IndexPending(ctx context.Context, limit int) (int, error) {
 			return err
 		}
 		c, _ := res.RowsAffected()
-		n = int(c)
-		if n == 0 {
-			return nil
+		// New rows are those above the search_upto mark (noteNewRows);
+		// the mark moves up past the ones taken now.
+		if left := limit - int(c); left > 0 {
+			var upto, hi int64
+			if err := tx.QueryRowContext(ctx, `SELECT v FROM marks WHERE k = 'search_upto'`).Scan(&upto); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM (SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?)`,
+				upto, left).Scan(&hi); err != nil {
+				return err
+			}
+			if hi > upto {
+				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO temp.search_batch(id) SELECT id FROM messages WHERE id > ? AND id <= ?`, upto, hi); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE marks SET v = ? WHERE k = 'search_upto'`, hi); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM temp.search_batch`).Scan(&n); err != nil || n == 0 {
+			return err
 		}
 		for _, q := range []string{
 			`DELETE FROM search_hdr WHERE rowid IN (SELECT id FROM temp.search_batch)`,
@@ -198,7 +218,9 @@ func (s *Store) IndexAllPending(ctx context.Context) error {
 // PendingIndex is the number of rows waiting to be indexed.
 func (s *Store) PendingIndex(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM search_dirty`).Scan(&n)
+	// A row above the mark may be queued as well (changed since).
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM search_dirty WHERE id <= k.v) +
+	(SELECT count(*) FROM messages WHERE id > k.v) FROM marks k WHERE k.k = 'search_upto'`).Scan(&n)
 	return n, storageErr("pending index", err)
 }
 
@@ -213,6 +235,9 @@ func (s *Store) RebuildSearchIndex(ctx context.Context) (int, error) {
 			`DELETE FROM search_hdr`,
 			`DELETE FROM search_text`,
 			`DELETE FROM search_dirty`,
+			`UPDATE marks SET v = (SELECT coalesce(max(id), 0) FROM messages) WHERE k = 'search_upto'`,
+			`DELETE FROM msgid_lookup`,
+			`INSERT INTO msgid_lookup(id, msgid) SELECT id, message_id FROM messages WHERE message_id != ''`,
 			`INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
 SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, hy_addrs(m.to_json, m.cc_json),
 	coalesce(hy_attach(` + bodySQL + `), '')
@@ -325,10 +350,13 @@ func registerSearchFuncs() {
 	})
 }
 
-// queueNewForSearch queues the messages with an id above after (the rows
-// a writer has just inserted: ids are allocated above every id in use)
-// for the search index.
-func queueNewForSearch(ctx context.Context, tx *sql.Tx, after int64) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_dirty(id) SELECT id FROM messages WHERE id > ?`, after)
+// noteNewRows records that a writer has just inserted the messages with an
+// id above after (ids are allocated above every id in use). Such rows are
+// waiting for the search index and for threading without any per-row
+// bookkeeping: both take the rows above their mark in marks, so only a
+// mark above after has to come down. (A queue entry per new row cost a
+// bulk sync one more b-tree insert per summary.)
+func noteNewRows(ctx context.Context, tx *sql.Tx, after int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE marks SET v = ? WHERE k IN ('search_upto', 'thread_upto') AND v > ?`, after, after)
 	return err
 }

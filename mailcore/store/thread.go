@@ -43,7 +43,14 @@ CREATE TABLE IF NOT EXISTS thread_subjects (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS thread_subjects_by_thread ON thread_subjects(thread_id);
 DROP INDEX IF EXISTS messages_unthreaded;
-CREATE INDEX IF NOT EXISTS messages_by_thread ON messages(thread_id, date);`)
+-- Messages not threaded yet (thread_id 0) lie above the thread_upto mark
+-- (noteNewRows), so they need no index entry: a new message gets one
+-- when it is threaded, not while a sync stores it. A cache from before
+-- the mark starts it below its first unthreaded message.
+INSERT OR IGNORE INTO marks(k, v) SELECT 'thread_upto',
+	coalesce((SELECT min(id) FROM messages WHERE thread_id = 0) - 1, (SELECT max(id) FROM messages), 0);
+DROP INDEX IF EXISTS messages_by_thread;
+CREATE INDEX IF NOT EXISTS messages_threaded ON messages(thread_id, date) WHERE thread_id != 0;`)
 }
 
 // BaseSubject strips reply and forward prefixes (Re:, Fwd:, Fw:, AW:, WG:,
@@ -293,7 +300,7 @@ func (t *threader) flush() error {
 		}
 		to := t.find(old)
 		for _, q := range []string{
-			`UPDATE messages SET thread_id=? WHERE thread_id=?`,
+			`UPDATE messages SET thread_id=? WHERE thread_id=? AND thread_id != 0`,
 			`UPDATE thread_ids SET thread_id=? WHERE thread_id=?`,
 			`UPDATE thread_subjects SET thread_id=? WHERE thread_id=?`,
 		} {
@@ -407,14 +414,12 @@ func (s *Store) thread(ctx context.Context, all bool) (int, error) {
 			defer t.getSubj.Close()
 		}
 		if !all {
-			if err := tx.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(thread_id) FROM messages),0), coalesce((SELECT max(thread_id) FROM thread_ids),0))`).Scan(&t.nextID); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(thread_id) FROM messages WHERE thread_id != 0),0), coalesce((SELECT max(thread_id) FROM thread_ids),0))`).Scan(&t.nextID); err != nil {
 				return err
 			}
 		}
-		// Messages not threaded yet are found through messages_by_thread
-		// (thread_id 0 leads it); a partial index of its own would cost
-		// every stored message one more index entry.
-		where := `WHERE m.thread_id = 0`
+		// Messages not threaded yet lie above the thread_upto mark.
+		where := `WHERE m.id > (SELECT v FROM marks WHERE k = 'thread_upto') AND m.thread_id = 0`
 		if all {
 			where = ``
 		}
@@ -442,7 +447,11 @@ FROM messages m JOIN folders f ON f.id = m.folder_id `+where+` ORDER BY m.date, 
 			}
 		}
 		n = len(pending)
-		return t.flush()
+		if err := t.flush(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE marks SET v = (SELECT coalesce(max(id), 0) FROM messages) WHERE k = 'thread_upto'`)
+		return err
 	})
 	return n, err
 }
@@ -489,7 +498,7 @@ SELECT m.thread_id,
 	count(DISTINCT CASE WHEN m.flags & 1 = 0 THEN (CASE WHEN m.message_id != '' THEN m.message_id ELSE '#' || m.id END) END),
 	max(m.date)
 FROM messages m
-WHERE m.thread_id IN (SELECT thread_id FROM messages WHERE folder_id IN (`+phF+`) AND thread_id != 0)
+WHERE m.thread_id IN (SELECT thread_id FROM messages WHERE folder_id IN (`+phF+`) AND thread_id != 0) AND m.thread_id != 0
 	AND m.folder_id IN (`+phS+`)
 GROUP BY m.thread_id ORDER BY max(m.date) DESC, m.thread_id DESC LIMIT ? OFFSET ?`, args...)
 	if err != nil {
@@ -584,7 +593,7 @@ func (s *Store) threadMessagesIn(ctx context.Context, threadID int64, folders []
 	if threadID == 0 {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE thread_id=? ORDER BY date, id`, threadID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE thread_id=? AND thread_id != 0 ORDER BY date, id`, threadID)
 	if err != nil {
 		return nil, storageErr("thread", err)
 	}
@@ -629,7 +638,7 @@ func (s *Store) ThreadCopiesIn(ctx context.Context, threadID int64, folders []in
 	for _, f := range folders {
 		args = append(args, f)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE thread_id=? AND folder_id IN (`+ph+`) ORDER BY date, id`, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE thread_id=? AND thread_id != 0 AND folder_id IN (`+ph+`) ORDER BY date, id`, args...)
 	if err != nil {
 		return nil, storageErr("thread copies", err)
 	}
