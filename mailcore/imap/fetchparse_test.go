@@ -313,8 +313,7 @@ func FuzzPlainMsgID(f *testing.F) {
 func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 	client, server := net.Pipe()
 	defer client.Close()
-	h := &bulkConn{raw: client, host: "test", items: "UID FLAGS ENVELOPE", bw: bufio.NewWriter(client)}
-	go h.readLoop(bufio.NewReader(client))
+	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil)
 	env := func(subject string) string {
 		return `ENVELOPE (NIL "` + subject + `" NIL NIL NIL NIL NIL NIL NIL NIL)`
 	}
@@ -342,5 +341,80 @@ func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 		if (m.UID == 5 && m.Subject != "five") || (m.UID == 6 && m.Subject != "six") || m.Flags != 0 {
 			t.Fatalf("unsolicited data taken for a summary: %+v", m)
 		}
+	}
+}
+
+// A helper connection has one FETCH in flight at a time (Dovecot answers
+// pipelined ones newest first), sends the queued ones in order, and ends
+// every queued batch when the connection fails.
+func TestBulkSendsOneFetchAtATime(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil)
+	serverErr := make(chan string, 1)
+	go func() {
+		defer server.Close()
+		r := bufio.NewReader(server)
+		for i := 0; i < 2; i++ {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				serverErr <- err.Error()
+				return
+			}
+			tag, cmd, _ := strings.Cut(line, " ")
+			want := []string{"UID FETCH 30:39 ", "UID FETCH 20:29 "}[i]
+			if !strings.HasPrefix(cmd, want) {
+				serverErr <- "command " + line + " , want " + want
+				return
+			}
+			// Nothing more may arrive before this command is answered.
+			server.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			if extra, err := r.ReadString('\n'); err == nil || extra != "" {
+				serverErr <- "a second command was sent while one was in flight: " + extra
+				return
+			}
+			server.SetReadDeadline(time.Time{})
+			uid := []string{"35", "25"}[i]
+			io.WriteString(server, "* 1 FETCH (UID "+uid+` FLAGS () ENVELOPE (NIL "s" NIL NIL NIL NIL NIL NIL NIL NIL))`+"\r\n")
+			io.WriteString(server, tag+" OK done\r\n")
+		}
+		serverErr <- ""
+		// The third command is read, then the connection drops.
+		r.ReadString('\n')
+	}()
+	var batches []*fetchBatch
+	for _, lo := range []uint32{30, 20, 10, 0} {
+		b := &fetchBatch{lo: lo, hi: lo + 9, res: make(chan fetchResult, 1)}
+		batches = append(batches, b)
+		h.send(b)
+	}
+	result := func(b *fetchBatch) fetchResult {
+		t.Helper()
+		select {
+		case r := <-b.res:
+			return r
+		case <-time.After(10 * time.Second):
+			t.Fatalf("batch %d:%d never completed", b.lo, b.hi)
+			return fetchResult{}
+		}
+	}
+	for i, want := range []uint32{35, 25} {
+		r := result(batches[i])
+		if r.err != nil || len(r.msgs) != 1 || r.msgs[0].UID != want {
+			t.Fatalf("batch %d: %+v", i, r)
+		}
+	}
+	if msg := <-serverErr; msg != "" {
+		t.Fatal(msg)
+	}
+	for _, b := range batches[2:] {
+		if r := result(b); r.err == nil {
+			t.Fatalf("batch %d:%d succeeded on a dropped connection", b.lo, b.hi)
+		}
+	}
+	late := &fetchBatch{lo: 1, hi: 2, res: make(chan fetchResult, 1)}
+	h.send(late)
+	if r := result(late); r.err == nil {
+		t.Fatal("a batch sent after the failure succeeded")
 	}
 }
