@@ -45,6 +45,8 @@ type conn struct {
 	caps imapv2.CapSet
 	// selected mailbox name ("" when none).
 	selected string
+	// examined is what a helper connection's EXAMINE reported (startHelpers).
+	examined *imapv2.SelectData
 	unil     *unilateral
 	closeDbg func()
 	// sw lets the header sync take the stream from go-imap (bulk.go).

@@ -110,32 +110,32 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 	}
 	seen := map[string]bool{}
 	var needStatus []string
+	var list []store.ListedFolder
 	for _, l := range listed {
 		if hasAttr(l.Attrs, imapv2.MailboxAttrNonExistent) {
 			continue
 		}
 		seen[l.Mailbox] = true
-		f := store.Folder{
+		f := store.ListedFolder{Folder: store.Folder{
 			Account:    a.cfg.AccountID,
 			Name:       l.Mailbox,
 			Role:       RoleOf(l.Mailbox, l.Delim, l.Attrs),
 			Selectable: !hasAttr(l.Attrs, imapv2.MailboxAttrNoSelect),
 			Subscribed: subscribed[l.Mailbox] || hasAttr(l.Attrs, imapv2.MailboxAttrSubscribed) || strings.EqualFold(l.Mailbox, "INBOX"),
-		}
+		}}
 		if l.Delim != 0 {
 			f.Delim = string(l.Delim)
 		}
-		id, err := a.st.UpsertFolder(ctx, f)
-		if err != nil {
-			return err
-		}
 		if l.Status != nil {
-			if err := a.setCounts(ctx, id, l.Status); err != nil {
-				return err
-			}
+			f.Counted = true
+			f.ServerTotal, f.ServerUnseen = statusCounts(l.Status)
 		} else if f.Selectable {
 			needStatus = append(needStatus, l.Mailbox)
 		}
+		list = append(list, f)
+	}
+	if _, err := a.st.UpsertFolders(ctx, list); err != nil {
+		return err
 	}
 	if len(needStatus) > 0 {
 		if err := a.statusAll(ctx, needStatus); err != nil {
@@ -158,14 +158,18 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 }
 
 func (a *Account) setCounts(ctx context.Context, id int64, s *imapv2.StatusData) error {
-	var total, unseen int
+	total, unseen := statusCounts(s)
+	return a.st.SetServerCounts(ctx, id, total, unseen)
+}
+
+func statusCounts(s *imapv2.StatusData) (total, unseen int) {
 	if s.NumMessages != nil {
 		total = int(*s.NumMessages)
 	}
 	if s.NumUnseen != nil {
 		unseen = int(*s.NumUnseen)
 	}
-	return a.st.SetServerCounts(ctx, id, total, unseen)
+	return total, unseen
 }
 
 // statusAll pipelines STATUS for the given mailboxes.

@@ -122,12 +122,13 @@ func (a *Account) SyncFolderStats(ctx context.Context, folderID int64) (SyncStat
 	return st, err
 }
 
-func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncStats, error) {
-	var st SyncStats
-	condstore := cn.caps.Has(imapv2.CapCondStore)
-	// SELECT is one round trip: bound it by the command timeout (a server
-	// flooding it with untagged data would otherwise hold it forever).
+// selectOn selects f on the main connection, or brings the selected
+// folder's state up to date. SELECT is one round trip: it is bounded by
+// the command timeout (a server flooding it with untagged data would
+// otherwise hold it forever).
+func (a *Account) selectOn(ctx context.Context, cn *conn, f store.Folder, condstore bool) (*imapv2.SelectData, error) {
 	sctx, cancel := a.opCtx(ctx)
+	defer cancel()
 	var sel *imapv2.SelectData
 	err := cn.run(sctx, "select", func() error {
 		var err error
@@ -139,9 +140,48 @@ func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncSta
 		sel, err = cn.selectFolder(f.Name, condstore)
 		return err
 	})
-	cancel()
-	if err != nil {
-		return st, err
+	return sel, err
+}
+
+// likelyBulk guesses from what the store knows (the STATUS count of the
+// folder list, how far a first sync got) whether syncing f will fetch at
+// least parallelMin messages' headers.
+func (a *Account) likelyBulk(f store.Folder) bool {
+	switch {
+	case f.SyncedFrom == 0:
+		return f.ServerTotal >= a.parallelMin
+	default:
+		return f.SyncedFrom > uint32(a.parallelMin)
+	}
+}
+
+func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncStats, error) {
+	var st SyncStats
+	condstore := cn.caps.Has(imapv2.CapCondStore)
+	// A folder that has many messages whose headers are not cached yet
+	// will be fetched over helper connections (fetchRange): open them
+	// while this connection selects the folder.
+	var early *helperDial
+	if a.syncConns() > 1 && a.likelyBulk(f) {
+		ectx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		early = a.startHelpers(ectx, f.Name, a.syncConns(), condstore)
+		defer early.close()
+	}
+	// A first sync takes the folder's state (UIDVALIDITY, UIDNEXT, count,
+	// HIGHESTMODSEQ) from a helper's EXAMINE and leaves this connection
+	// alone: SELECT would only repeat it, and on Dovecot opening a large
+	// folder in one more session costs 70-100 ms before the first header
+	// arrives. Later syncs select the folder here.
+	var sel *imapv2.SelectData
+	if early != nil && f.SyncedFrom == 0 {
+		sel = early.state()
+	}
+	if sel == nil {
+		var err error
+		if sel, err = a.selectOn(ctx, cn, f, condstore); err != nil {
+			return st, err
+		}
 	}
 	if sel.UIDValidity != 0 && f.UIDValidity != 0 && sel.UIDValidity != f.UIDValidity {
 		// The server renumbered the folder: forget the cache of it (never
@@ -177,7 +217,7 @@ func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncSta
 		// 1. New messages above the previous UIDNEXT.
 		if srvNext > f.UIDNext {
 			var fresh []store.Summary
-			n, err := a.fetchRange(ctx, cn, f, f.UIDNext, srvNext-1, condstore, int(sel.NumMessages), func(batch []store.Summary) {
+			n, err := a.fetchRange(ctx, cn, f, f.UIDNext, srvNext-1, condstore, int(sel.NumMessages), early, func(batch []store.Summary) {
 				for _, m := range batch {
 					if m.Flags&store.Seen == 0 {
 						fresh = append(fresh, m)
@@ -209,7 +249,7 @@ func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncSta
 
 	// 3. Backfill older messages, newest first, resumable.
 	if f.SyncedFrom > 1 {
-		n, err := a.fetchRange(ctx, cn, f, 1, f.SyncedFrom-1, condstore, int(sel.NumMessages), nil, func(lo uint32) store.SyncPoint {
+		n, err := a.fetchRange(ctx, cn, f, 1, f.SyncedFrom-1, condstore, int(sel.NumMessages), early, nil, func(lo uint32) store.SyncPoint {
 			return store.SyncPoint{UIDValidity: f.UIDValidity, UIDNext: f.UIDNext, HighestModSeq: f.HighestModSeq, SyncedFrom: lo}
 		})
 		st.Backfilled = n
@@ -261,7 +301,7 @@ type fetchResult struct {
 // batch reaches, so an interrupted sync resumes without gaps. Memory is bounded by Pipeline
 // batches per connection.
 func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, hi uint32, condstore bool, exists int,
-	each func([]store.Summary), resume func(lo uint32) store.SyncPoint) (int, error) {
+	early *helperDial, each func([]store.Summary), resume func(lo uint32) store.SyncPoint) (int, error) {
 	if lo == 0 {
 		lo = 1
 	}
@@ -291,7 +331,10 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	// no helper can be opened, the main connection does it all.
 	var bulks []*bulkConn
 	if a.syncConns() > 1 && span >= a.parallelMin && uint64(span) > 2*width {
-		helpers := a.dialHelpers(ctx, f, a.syncConns(), condstore)
+		if early == nil || early.used {
+			early = a.startHelpers(ctx, f.Name, a.syncConns(), condstore)
+		}
+		helpers := early.take(f.UIDValidity)
 		defer func() {
 			for _, h := range helpers {
 				h.close()
@@ -305,6 +348,13 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		}
 	}
 
+	if len(bulks) == 0 && cn.selected != f.Name {
+		// A first sync that took the folder's state from a helper (syncOn)
+		// and then found too little to fetch for helpers.
+		if _, err := a.selectOn(ctx, cn, f, condstore); err != nil {
+			return 0, err
+		}
+	}
 	order := make(chan *fetchBatch, a.pipeline()*len(conns))
 	slots := make(chan struct{}, a.pipeline()*len(conns))
 
@@ -397,11 +447,20 @@ func (a *Account) awaitBatch(b *fetchBatch, conns []*conn) fetchResult {
 		Text: "the server stopped answering in the middle of a FETCH"}}
 }
 
-// dialHelpers opens up to n extra connections with f selected read-only,
-// in parallel. A helper that cannot connect, or sees another UIDVALIDITY,
-// is left out: the sync then simply uses fewer connections. Helpers are
-// closed when ctx ends.
-func (a *Account) dialHelpers(ctx context.Context, f store.Folder, n int, condstore bool) []*conn {
+// helperDial is a set of helper connections being opened in the
+// background (startHelpers).
+type helperDial struct {
+	done  chan struct{}
+	conns []*conn
+	used  bool
+}
+
+// startHelpers starts opening up to n extra connections with the folder
+// name selected read-only, in parallel, and returns at once. A helper that
+// cannot connect is left out: the sync then simply uses fewer connections.
+// Helpers are closed when ctx ends.
+func (a *Account) startHelpers(ctx context.Context, name string, n int, condstore bool) *helperDial {
+	d := &helperDial{done: make(chan struct{})}
 	res := make(chan *conn, n)
 	for i := 0; i < n; i++ {
 		go func() {
@@ -413,28 +472,73 @@ func (a *Account) dialHelpers(ctx context.Context, f store.Folder, n int, condst
 			context.AfterFunc(ctx, func() { h.c.Close() })
 			sctx, cancel := a.opCtx(ctx)
 			defer cancel()
-			var sel *imapv2.SelectData
 			err = h.run(sctx, "examine", func() error {
-				var err error
-				sel, err = h.c.Select(f.Name, &imapv2.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
-				return err
+				sel, err := h.c.Select(name, &imapv2.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
+				if err != nil {
+					return err
+				}
+				h.examined = sel
+				return nil
 			})
-			if err != nil || sel.UIDValidity != f.UIDValidity {
+			if err != nil {
 				h.close()
 				res <- nil
 				return
 			}
-			h.selected = f.Name
+			h.selected = name
 			res <- h
 		}()
 	}
+	go func() {
+		for i := 0; i < n; i++ {
+			if h := <-res; h != nil {
+				d.conns = append(d.conns, h)
+			}
+		}
+		close(d.done)
+	}()
+	return d
+}
+
+// take waits for the helpers and returns those that see the folder with
+// the UIDVALIDITY the sync works with; the others are closed. A set is
+// taken once.
+func (d *helperDial) take(uidValidity uint32) []*conn {
+	<-d.done
+	if d.used {
+		return nil
+	}
+	d.used = true
 	var out []*conn
-	for i := 0; i < n; i++ {
-		if h := <-res; h != nil {
+	for _, h := range d.conns {
+		if h.examined.UIDValidity == uidValidity {
 			out = append(out, h)
+		} else {
+			h.close()
 		}
 	}
 	return out
+}
+
+// state waits for the helpers and returns what the first one's EXAMINE
+// reported, or nil when none could be opened.
+func (d *helperDial) state() *imapv2.SelectData {
+	<-d.done
+	if d.used || len(d.conns) == 0 {
+		return nil
+	}
+	return d.conns[0].examined
+}
+
+// close closes helpers that were never taken.
+func (d *helperDial) close() {
+	<-d.done
+	if !d.used {
+		d.used = true
+		for _, h := range d.conns {
+			h.close()
+		}
+	}
 }
 
 // drainSummaries collects the answers to one UID FETCH of lo..hi. A UID

@@ -79,3 +79,94 @@ func TestParallelFirstSync(t *testing.T) {
 		t.Fatalf("cache has %d unseen, server %v", unseen, sd.NumUnseen)
 	}
 }
+
+// A first sync large enough for helper connections takes the folder's
+// state from a helper's EXAMINE and never selects the folder on the main
+// connection; the next sync does, and sees another client's changes.
+func TestFirstSyncStateFromHelper(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	const n = 600
+	seed(t, s, u, "INBOX", n)
+	st := openStore(t)
+	log := &protoLog{}
+	cfg := config(s, u)
+	cfg.BatchSize, cfg.Debug = 50, log
+	a := New(cfg, st, nil)
+	t.Cleanup(a.Close)
+	a.parallelMin = 100
+	listFolders(t, a)
+	inbox := folder(t, st, a, "INBOX")
+	ctx := context.Background()
+	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	first := log.String()
+	if e, s := commands(first, "EXAMINE"), commands(first, "SELECT"); e != 2 || s != 0 {
+		t.Fatalf("first sync: %d EXAMINE and %d SELECT commands, want 2 and none", e, s)
+	}
+	if total, _, _ := st.Counts(ctx, inbox.ID); total != n {
+		t.Fatalf("%d cached, want %d", total, n)
+	}
+	if f := folder(t, st, a, "INBOX"); f.UIDValidity == 0 || f.UIDNext != n+1 || f.SyncedFrom != 1 {
+		t.Fatalf("sync state after the first sync: %+v", f)
+	}
+
+	c := other(t, s, u)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var set imapv2.UIDSet
+	set.AddNum(7)
+	if err := c.Store(set, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Flags: []imapv2.Flag{imapv2.FlagFlagged}, Silent: true}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	if commands(log.String()[len(first):], "SELECT") == 0 {
+		t.Fatal("the second sync did not select the folder")
+	}
+	if m, err := st.MessageByUID(ctx, inbox.ID, 7); err != nil || m.Flags&store.Flagged == 0 {
+		t.Fatalf("flag from another client not seen: %+v %v", m.Flags, err)
+	}
+}
+
+// A folder the store expects to be large (by its STATUS count) that turns
+// out too small for helpers is synced on the main connection, selected
+// first.
+func TestFirstSyncTooSmallForHelpers(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	const n = 150
+	seed(t, s, u, "INBOX", n)
+	st := openStore(t)
+	log := &protoLog{}
+	cfg := config(s, u)
+	cfg.BatchSize, cfg.Debug = 1000, log
+	a := New(cfg, st, nil)
+	t.Cleanup(a.Close)
+	a.parallelMin = 100
+	listFolders(t, a)
+	inbox := folder(t, st, a, "INBOX")
+	if err := a.SyncFolder(context.Background(), inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	if commands(log.String(), "SELECT") == 0 || strings.Contains(log.String(), "H1 UID FETCH") {
+		t.Fatal("the main connection did not select and fetch the folder")
+	}
+	if total, _, _ := st.Counts(context.Background(), inbox.ID); total != n {
+		t.Fatalf("%d cached, want %d", total, n)
+	}
+}
+
+// commands counts the lines of a protocol log that send the command verb.
+func commands(log, verb string) int {
+	n := 0
+	for _, l := range strings.Split(log, "\n") {
+		if _, rest, ok := strings.Cut(l, " "); ok && strings.HasPrefix(rest, verb+" ") && !strings.HasPrefix(l, "*") {
+			n++
+		}
+	}
+	return n
+}

@@ -242,3 +242,32 @@ func TestCancelledCallsAreNotStorageErrors(t *testing.T) {
 		t.Fatalf("past deadline: %v", err)
 	}
 }
+
+// A folder list is stored in one go: the same ids as folder by folder, and
+// counts only where the server gave them.
+func TestUpsertFolders(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	inbox, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	if err := s.SetServerCounts(ctx, inbox, 9, 4); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := s.UpsertFolders(ctx, []ListedFolder{
+		{Folder: Folder{Account: "a", Name: "INBOX", Role: RoleInbox, Selectable: true}},
+		{Folder: Folder{Account: "a", Name: "Sent", Role: RoleSent, Selectable: true, ServerTotal: 12, ServerUnseen: 1}, Counted: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids[0] != inbox {
+		t.Fatalf("ids %v, want INBOX's %d first", ids, inbox)
+	}
+	f, _ := s.Folder(ctx, inbox)
+	if !f.Selectable || f.ServerTotal != 9 || f.ServerUnseen != 4 {
+		t.Fatalf("INBOX after the list: %+v (counts not given must stay)", f)
+	}
+	sent, _ := s.Folder(ctx, ids[1])
+	if sent.Name != "Sent" || sent.ServerTotal != 12 || sent.ServerUnseen != 1 {
+		t.Fatalf("Sent after the list: %+v", sent)
+	}
+}
