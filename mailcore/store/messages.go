@@ -237,10 +237,10 @@ type SyncPoint struct {
 
 // PutSummariesSynced stores msgs as PutSummaries does and records the
 // folder's sync state p in the same transaction. A sync step and the
-// resume point it reaches are committed together: one disk sync instead of
-// two per batch, and never one stored without the other.
+// resume point it reaches are committed together, never one without the
+// other, and without waiting for the disk (txRelaxed).
 func (s *Store) PutSummariesSynced(ctx context.Context, folderID int64, msgs []Summary, p SyncPoint) error {
-	return s.tx(ctx, "put summaries", func(tx *sql.Tx) error {
+	return s.txRelaxed(ctx, "put summaries", func(tx *sql.Tx) error {
 		if len(msgs) > 0 {
 			if err := s.putSummaries(ctx, tx, folderID, msgs); err != nil {
 				return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -203,4 +204,38 @@ func TestPutSummariesSyncedRecordsResumePoint(t *testing.T) {
 		t.Fatal("cancelled step reported success")
 	}
 	check(p, 200)
+}
+
+// A relaxed commit leaves every pooled connection at full durability for
+// the writers that need it (POP3 before DELE, the outbox).
+func TestRelaxedCommitRestoresDurability(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	for i := 0; i < 3; i++ {
+		if err := s.PutSummariesSynced(ctx, fid, syncLikeBatch(100*(i+1), 100), SyncPoint{1, 301, 0, uint32(1 + 100*i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Hold every connection the pool may hand out and ask each.
+	var conns []*sql.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 4; i++ {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var mode int
+		if err := c.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != 2 {
+			t.Fatalf("connection %d left at synchronous=%d, want 2 (FULL)", i, mode)
+		}
+	}
 }
