@@ -322,25 +322,35 @@ func (h *bulkConn) dispatch(p *fetchParser, line []byte) error {
 	tag := string(line[:sp])
 	status, text, _ := bytes.Cut(bytes.TrimRight(line[sp+1:], "\r\n"), []byte(" "))
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for i, c := range h.pending {
-		if c.tag != tag {
-			continue
+	var c *bulkCmd
+	for i, p := range h.pending {
+		if p.tag == tag {
+			c = p
+			h.pending = append(h.pending[:i], h.pending[i+1:]...)
+			break
 		}
-		h.pending = append(h.pending[:i], h.pending[i+1:]...)
-		if asciiEq(status, "OK") {
-			if h.dbg != nil {
-				fmt.Fprintf(h.dbg, "%s OK (%d messages)\r\n", tag, len(c.msgs))
-			}
-			c.b.res <- fetchResult{msgs: c.msgs}
-		} else {
-			c.b.res <- fetchResult{err: &mailerr.Error{Kind: mailerr.ServerRefused, Op: "fetch", Host: h.host,
-				Text: string(bytes.ToValidUTF8(text, []byte("\uFFFD")))}}
-		}
-		h.wake()
+	}
+	h.mu.Unlock()
+	if c == nil {
+		return h.protoErr("the server answered a command that was not sent")
+	}
+	// The next command goes out first, so that the server works on it
+	// while this batch is encoded and handed over.
+	h.wake()
+	if !asciiEq(status, "OK") {
+		c.b.res <- fetchResult{err: &mailerr.Error{Kind: mailerr.ServerRefused, Op: "fetch", Host: h.host,
+			Text: string(bytes.ToValidUTF8(text, []byte("\uFFFD")))}}
 		return nil
 	}
-	return h.protoErr("the server answered a command that was not sent")
+	if h.dbg != nil {
+		fmt.Fprintf(h.dbg, "%s OK (%d messages)\r\n", tag, len(c.msgs))
+	}
+	r := fetchResult{msgs: c.msgs}
+	if c.b.encodeFor != 0 {
+		r.enc = store.EncodeSummaries(c.b.encodeFor, c.msgs)
+	}
+	c.b.res <- r
+	return nil
 }
 
 // deliver files a summary with the pending batch whose UID range holds

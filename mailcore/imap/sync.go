@@ -282,10 +282,14 @@ func (a *Account) newMail(folderID int64, fresh []store.Summary) {
 type fetchBatch struct {
 	lo, hi uint32
 	res    chan fetchResult
+	// encodeFor, when not 0, has the helper that decodes the batch also
+	// encode it for the store (fetchResult.enc) off the writer's goroutine.
+	encodeFor int64
 }
 
 type fetchResult struct {
 	msgs []store.Summary
+	enc  *store.EncodedSummaries
 	err  error
 }
 
@@ -372,6 +376,9 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 				return
 			}
 			b := &fetchBatch{lo: uint32(bot), hi: uint32(top), res: make(chan fetchResult, 1)}
+			if len(bulks) > 0 && resume != nil {
+				b.encodeFor = f.ID
+			}
 			if len(bulks) > 0 {
 				bulks[k%len(bulks)].send(b)
 			} else {
@@ -406,7 +413,10 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		var err error
 		if resume != nil {
 			// The backfill's resume point moves down with each batch.
-			err = a.st.PutSummariesSynced(ctx, f.ID, r.msgs, resume(b.lo))
+			if r.enc == nil {
+				r.enc = store.EncodeSummaries(f.ID, r.msgs)
+			}
+			err = a.st.PutSummariesSynced(ctx, r.enc, resume(b.lo))
 		} else {
 			err = a.st.PutSummaries(ctx, f.ID, r.msgs)
 		}

@@ -223,8 +223,9 @@ func (s *Store) PutSummaries(ctx context.Context, folderID int64, msgs []Summary
 	if len(msgs) == 0 {
 		return nil
 	}
+	enc := EncodeSummaries(folderID, msgs)
 	return s.tx(ctx, "put summaries", func(tx *sql.Tx) error {
-		return s.putSummaries(ctx, tx, folderID, msgs)
+		return s.putEncoded(ctx, tx, enc)
 	})
 }
 
@@ -235,47 +236,67 @@ type SyncPoint struct {
 	SyncedFrom           uint32
 }
 
-// PutSummariesSynced stores msgs as PutSummaries does and records the
-// folder's sync state p in the same transaction. A sync step and the
+// EncodedSummaries are summaries of one folder turned into the values of
+// the statements that store them. A sync encodes each batch on the
+// goroutine that decoded it, in parallel with the store writing the
+// previous one: the store's single writer is what a large sync waits for.
+type EncodedSummaries struct {
+	folderID int64
+	args     []any
+	rows     int
+}
+
+// Len is the number of summaries.
+func (e *EncodedSummaries) Len() int { return e.rows }
+
+// EncodeSummaries encodes msgs of folderID for PutSummariesSynced.
+func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
+	e := &EncodedSummaries{folderID: folderID, rows: len(msgs), args: make([]any, 0, putInsert.params*len(msgs))}
+	for i := range msgs {
+		m := &msgs[i]
+		date := m.Date
+		if date.IsZero() {
+			date = m.InternalDate
+		}
+		// Integers go in as int64, which database/sql passes on as they
+		// are; other integer types take a reflection path.
+		e.args = append(e.args, folderID, int64(m.UID), int64(m.Flags), strings.Join(m.Keywords, " "), int64(m.ModSeq),
+			unix(m.InternalDate), unix(date), int64(m.Size), m.Subject, m.From.Name, m.From.Addr,
+			addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID, m.InReplyTo,
+			strings.Join(m.References, " "), int64(boolInt(m.HasAttachments)), m.Preview)
+	}
+	return e
+}
+
+// PutSummariesSynced stores summaries as PutSummaries does and records
+// the folder's sync state p in the same transaction. A sync step and the
 // resume point it reaches are committed together, never one without the
 // other, and without waiting for the disk (txRelaxed).
-func (s *Store) PutSummariesSynced(ctx context.Context, folderID int64, msgs []Summary, p SyncPoint) error {
+func (s *Store) PutSummariesSynced(ctx context.Context, enc *EncodedSummaries, p SyncPoint) error {
 	return s.txRelaxed(ctx, "put summaries", func(tx *sql.Tx) error {
-		if len(msgs) > 0 {
-			if err := s.putSummaries(ctx, tx, folderID, msgs); err != nil {
+		if enc.rows > 0 {
+			if err := s.putEncoded(ctx, tx, enc); err != nil {
 				return err
 			}
 		}
-		return setSyncState(ctx, tx, folderID, p)
+		return setSyncState(ctx, tx, enc.folderID, p)
 	})
 }
 
-func (s *Store) putSummaries(ctx context.Context, tx *sql.Tx, folderID int64, msgs []Summary) error {
+func (s *Store) putEncoded(ctx context.Context, tx *sql.Tx, enc *EncodedSummaries) error {
 	var before int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM messages`).Scan(&before); err != nil {
 		return err
 	}
-	w := batchWriter{s: s, ctx: ctx, tx: tx, args: make([]any, 0, 19*min(len(msgs), maxRows))}
-	for rest := msgs; len(rest) > 0; {
-		chunk := rest[:min(len(rest), maxRows)]
-		rest = rest[len(chunk):]
-		w.args = w.args[:0]
-		for i := range chunk {
-			m := &chunk[i]
-			date := m.Date
-			if date.IsZero() {
-				date = m.InternalDate
-			}
-			// Integers go in as int64, which database/sql passes on
-			// as they are; other integer types take a reflection path.
-			w.args = append(w.args, folderID, int64(m.UID), int64(m.Flags), strings.Join(m.Keywords, " "), int64(m.ModSeq),
-				unix(m.InternalDate), unix(date), int64(m.Size), m.Subject, m.From.Name, m.From.Addr,
-				addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID, m.InReplyTo,
-				strings.Join(m.References, " "), int64(boolInt(m.HasAttachments)), m.Preview)
-		}
-		if err := w.exec(putInsert, len(chunk)); err != nil {
+	w := batchWriter{s: s, ctx: ctx, tx: tx}
+	per := putInsert.params
+	for done := 0; done < enc.rows; {
+		n := min(enc.rows-done, maxRows)
+		w.args = enc.args[done*per : (done+n)*per]
+		if err := w.exec(putInsert, n); err != nil {
 			return err
 		}
+		done += n
 	}
 	// New rows took ids above every id in use before.
 	return noteNewRows(ctx, tx, before)

@@ -173,7 +173,7 @@ func TestPutSummariesSyncedRecordsResumePoint(t *testing.T) {
 	s := openTest(t)
 	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
 	p := SyncPoint{UIDValidity: 7, UIDNext: 501, HighestModSeq: 90, SyncedFrom: 301}
-	if err := s.PutSummariesSynced(ctx, fid, syncLikeBatch(500, 200), p); err != nil {
+	if err := s.PutSummariesSynced(ctx, EncodeSummaries(fid, syncLikeBatch(500, 200)), p); err != nil {
 		t.Fatal(err)
 	}
 	check := func(want SyncPoint, rows int) {
@@ -193,14 +193,14 @@ func TestPutSummariesSyncedRecordsResumePoint(t *testing.T) {
 	check(p, 200)
 	// An empty step (a UID range with no messages left) still moves on.
 	p.SyncedFrom = 201
-	if err := s.PutSummariesSynced(ctx, fid, nil, p); err != nil {
+	if err := s.PutSummariesSynced(ctx, EncodeSummaries(fid, nil), p); err != nil {
 		t.Fatal(err)
 	}
 	check(p, 200)
 	// A failed step leaves both as they were: the statement is cancelled.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := s.PutSummariesSynced(cctx, fid, syncLikeBatch(200, 200), SyncPoint{7, 501, 90, 1}); err == nil {
+	if err := s.PutSummariesSynced(cctx, EncodeSummaries(fid, syncLikeBatch(200, 200)), SyncPoint{7, 501, 90, 1}); err == nil {
 		t.Fatal("cancelled step reported success")
 	}
 	check(p, 200)
@@ -213,7 +213,7 @@ func TestRelaxedCommitRestoresDurability(t *testing.T) {
 	s := openTest(t)
 	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
 	for i := 0; i < 3; i++ {
-		if err := s.PutSummariesSynced(ctx, fid, syncLikeBatch(100*(i+1), 100), SyncPoint{1, 301, 0, uint32(1 + 100*i)}); err != nil {
+		if err := s.PutSummariesSynced(ctx, EncodeSummaries(fid, syncLikeBatch(100*(i+1), 100)), SyncPoint{1, 301, 0, uint32(1 + 100*i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
