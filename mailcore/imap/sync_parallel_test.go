@@ -84,18 +84,10 @@ func TestParallelFirstSync(t *testing.T) {
 // state from a helper's EXAMINE and never selects the folder on the main
 // connection; the next sync does, and sees another client's changes.
 func TestFirstSyncStateFromHelper(t *testing.T) {
+	const n = 600
 	s := mailtest.Shared(t)
 	u := s.AddUser(t)
-	const n = 600
-	seed(t, s, u, "INBOX", n)
-	st := openStore(t)
-	log := &protoLog{}
-	cfg := config(s, u)
-	cfg.BatchSize, cfg.Debug = 50, log
-	a := New(cfg, st, nil)
-	t.Cleanup(a.Close)
-	a.parallelMin = 100
-	listFolders(t, a)
+	a, st, log := loggedFirstSync(t, s, u, n, 50)
 	inbox := folder(t, st, a, "INBOX")
 	ctx := context.Background()
 	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
@@ -136,18 +128,9 @@ func TestFirstSyncStateFromHelper(t *testing.T) {
 // out too small for helpers is synced on the main connection, selected
 // first.
 func TestFirstSyncTooSmallForHelpers(t *testing.T) {
-	s := mailtest.Shared(t)
-	u := s.AddUser(t)
 	const n = 150
-	seed(t, s, u, "INBOX", n)
-	st := openStore(t)
-	log := &protoLog{}
-	cfg := config(s, u)
-	cfg.BatchSize, cfg.Debug = 1000, log
-	a := New(cfg, st, nil)
-	t.Cleanup(a.Close)
-	a.parallelMin = 100
-	listFolders(t, a)
+	s := mailtest.Shared(t)
+	a, st, log := loggedFirstSync(t, s, s.AddUser(t), n, 1000)
 	inbox := folder(t, st, a, "INBOX")
 	if err := a.SyncFolder(context.Background(), inbox.ID); err != nil {
 		t.Fatal(err)
@@ -169,4 +152,21 @@ func commands(log, verb string) int {
 		}
 	}
 	return n
+}
+
+// loggedFirstSync seeds n messages into u's INBOX and lists the folders
+// of a new account with a protocol log, batches of batch messages and
+// helpers for 100 messages or more.
+func loggedFirstSync(t *testing.T, s *mailtest.Stack, u mailtest.User, n, batch int) (*Account, *store.Store, *protoLog) {
+	t.Helper()
+	seed(t, s, u, "INBOX", n)
+	st := openStore(t)
+	log := &protoLog{}
+	cfg := config(s, u)
+	cfg.BatchSize, cfg.Debug = batch, log
+	a := New(cfg, st, nil)
+	t.Cleanup(a.Close)
+	a.parallelMin = 100
+	listFolders(t, a)
+	return a, st, log
 }

@@ -68,17 +68,7 @@ func TestReusedIDIsIndexedAndThreaded(t *testing.T) {
 func TestMarksStartedForOldCache(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "cache.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
-	if err := s.PutSummaries(ctx, fid, syncLikeBatch(100, 100)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.IndexAllPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, fid := indexedStore(t, path, 100)
 	if _, err := s.ThreadNew(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -99,17 +99,7 @@ func TestFindByMessageIDBeforeAndAfterIndexing(t *testing.T) {
 func TestMsgIDLookupFilledForOldCache(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "cache.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
-	if err := s.PutSummaries(ctx, fid, syncLikeBatch(300, 300)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.IndexAllPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, fid := indexedStore(t, path, 300)
 	// Make it look like an old cache: indexed, but no lookup rows.
 	for _, q := range []string{`DELETE FROM msgid_lookup`, `DELETE FROM search_meta WHERE k = 'msgid_lookup'`} {
 		if _, err := s.db.Exec(q); err != nil {
@@ -130,4 +120,23 @@ func TestMsgIDLookupFilledForOldCache(t *testing.T) {
 	if err := s.db.QueryRow(`SELECT count(*) FROM msgid_lookup`).Scan(&n); err != nil || n != 300 {
 		t.Fatalf("%d lookup rows (%v), want 300", n, err)
 	}
+}
+
+// indexedStore opens a store at path (the caller closes it) with n
+// summaries in an INBOX, all of them indexed for search.
+func indexedStore(t *testing.T, path string, n int) (*Store, int64) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	if err := s.PutSummaries(ctx, fid, syncLikeBatch(n, n)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IndexAllPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s, fid
 }

@@ -169,6 +169,12 @@ func storageErr(op string, err error) error {
 // tx runs f in one write transaction.
 func (s *Store) tx(ctx context.Context, op string, f func(*sql.Tx) error) error {
 	t, err := s.db.BeginTx(ctx, nil)
+	return finishTx(t, err, op, f)
+}
+
+// finishTx runs f in t (begun with err) and commits, or rolls back when f
+// fails.
+func finishTx(t *sql.Tx, err error, op string, f func(*sql.Tx) error) error {
 	if err != nil {
 		return storageErr(op, err)
 	}
@@ -207,17 +213,7 @@ func (s *Store) txRelaxed(ctx context.Context, op string, f func(*sql.Tx) error)
 		}
 	}()
 	t, err := c.BeginTx(ctx, nil)
-	if err != nil {
-		return storageErr(op, err)
-	}
-	if err := f(t); err != nil {
-		t.Rollback()
-		return storageErr(op, err)
-	}
-	if err := t.Commit(); err != nil {
-		return storageErr(op, err)
-	}
-	return nil
+	return finishTx(t, err, op, f)
 }
 
 func boolInt(b bool) int {
