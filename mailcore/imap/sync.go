@@ -345,6 +345,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			}
 		}()
 		if len(helpers) > 0 {
+			defer boostGC()()
 			conns = helpers
 			for _, h := range helpers {
 				bulks = append(bulks, h.bulk(condstore))
