@@ -121,6 +121,10 @@ func (s *switchConn) logout() {
 	_, _ = io.WriteString(s.Conn, "Z LOGOUT\r\n")
 }
 
+// maxExpected bounds the room made ahead for one batch's answers (a UID
+// range can be far wider than the messages in it).
+const maxExpected = 4096
+
 // maxResponse bounds one FETCH response of the header sync (envelope and
 // body structure; real ones are a few kilobytes).
 const maxResponse = 16 << 20
@@ -228,7 +232,11 @@ func (h *bulkConn) sendNext() bool {
 	b := h.waiting[0]
 	h.waiting = h.waiting[1:]
 	h.tags++
-	c := &bulkCmd{tag: "H" + strconv.Itoa(h.tags), b: b, seen: map[uint32]bool{}}
+	// Sized for the batch up front: growing a map and a slice of
+	// summaries 2,000 entries at a time showed in the decoders' profile.
+	expect := int(min(uint64(b.hi)-uint64(b.lo)+1, maxExpected))
+	c := &bulkCmd{tag: "H" + strconv.Itoa(h.tags), b: b, seen: make(map[uint32]bool, expect),
+		msgs: make([]store.Summary, 0, expect)}
 	h.pending = append(h.pending, c)
 	h.mu.Unlock()
 	line := fmt.Sprintf("%s UID FETCH %d:%d (%s)\r\n", c.tag, b.lo, b.hi, h.items)
