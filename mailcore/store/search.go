@@ -119,22 +119,25 @@ CREATE TRIGGER IF NOT EXISTS search_dirty_packed_del AFTER DELETE ON packed_bodi
 		AND NOT EXISTS (SELECT 1 FROM search_dirty WHERE id = old.message);
 END;
 
--- A cache created before the index existed is indexed once, here.
+-- A cache created before the index existed is indexed once, here. (The
+-- guard is the outer side of a CROSS JOIN, which SQLite keeps outer: as a
+-- WHERE term it was tested row by row, and every open scanned the table.)
 INSERT INTO search_hdr(rowid, subject, sender, recipients, attach)
 SELECT m.id, m.subject, m.from_name || ' ' || m.from_addr, hy_addrs(m.to_json, m.cc_json),
 	coalesce((SELECT hy_attach(raw) FROM bodies WHERE message = m.id), '')
-FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'version');
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'version')) AS once CROSS JOIN messages m;
 INSERT INTO search_text(rowid, subject, sender, recipients, attach, body)
 SELECT m.id, hy_seg(m.subject), hy_seg(m.from_name || ' ' || m.from_addr), hy_seg(hy_addrs(m.to_json, m.cc_json)),
 	hy_seg(coalesce((SELECT hy_attach(raw) FROM bodies WHERE message = m.id), '')),
 	hy_seg(coalesce((SELECT hy_body(raw) FROM bodies WHERE message = m.id), m.preview))
-FROM messages m WHERE NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'version');
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'version')) AS once CROSS JOIN messages m;
 INSERT OR IGNORE INTO search_meta(k, v) VALUES ('version', 1);
 
 -- A cache from before msgid_lookup gets its rows once, here.
 INSERT OR REPLACE INTO msgid_lookup(id, msgid)
-SELECT id, message_id FROM messages
-WHERE message_id != '' AND NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'msgid_lookup');
+SELECT m.id, m.message_id
+FROM (SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM search_meta WHERE k = 'msgid_lookup')) AS once CROSS JOIN messages m
+WHERE m.message_id != '';
 INSERT OR IGNORE INTO search_meta(k, v) VALUES ('msgid_lookup', 1);`)
 }
 

@@ -47,8 +47,10 @@ DROP INDEX IF EXISTS messages_unthreaded;
 -- (noteNewRows), so they need no index entry: a new message gets one
 -- when it is threaded, not while a sync stores it. A cache from before
 -- the mark starts it below its first unthreaded message.
+-- (Guarded, so that an open does not scan the table again.)
 INSERT OR IGNORE INTO marks(k, v) SELECT 'thread_upto',
-	coalesce((SELECT min(id) FROM messages WHERE thread_id = 0) - 1, (SELECT max(id) FROM messages), 0);
+	coalesce((SELECT min(id) FROM messages WHERE thread_id = 0) - 1, (SELECT max(id) FROM messages), 0)
+WHERE NOT EXISTS (SELECT 1 FROM marks WHERE k = 'thread_upto');
 DROP INDEX IF EXISTS messages_by_thread;
 CREATE INDEX IF NOT EXISTS messages_threaded ON messages(thread_id, date) WHERE thread_id != 0;`)
 }
