@@ -147,12 +147,10 @@ func (a *Account) selectOn(ctx context.Context, cn *conn, f store.Folder, condst
 // folder list, how far a first sync got) whether syncing f will fetch at
 // least parallelMin messages' headers.
 func (a *Account) likelyBulk(f store.Folder) bool {
-	switch {
-	case f.SyncedFrom == 0:
+	if f.SyncedFrom == 0 {
 		return f.ServerTotal >= a.parallelMin
-	default:
-		return f.SyncedFrom > uint32(a.parallelMin)
 	}
+	return f.SyncedFrom > uint32(a.parallelMin)
 }
 
 func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncStats, error) {

@@ -246,9 +246,6 @@ type EncodedSummaries struct {
 	rows     int
 }
 
-// Len is the number of summaries.
-func (e *EncodedSummaries) Len() int { return e.rows }
-
 // EncodeSummaries encodes msgs of folderID for PutSummariesSynced.
 func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 	e := &EncodedSummaries{folderID: folderID, rows: len(msgs), args: make([]any, 0, putInsert.params*len(msgs))}
