@@ -65,6 +65,11 @@ type Account struct {
 	// parallelMin is the smallest UID range (in messages) fetched over
 	// several connections.
 	parallelMin int
+
+	// uncounted is the folder the last SyncFolders left without STATUS
+	// counts because its first sync comes next (firstUncounted).
+	uncountedMu sync.Mutex
+	uncounted   string
 }
 
 // parallelMinMessages: below this many messages one connection is fast

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	imapv2 "github.com/emersion/go-imap/v2"
@@ -134,6 +135,13 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 		}
 		list = append(list, f)
 	}
+	skip := a.firstUncounted(ctx, list)
+	a.uncountedMu.Lock()
+	a.uncounted = skip
+	a.uncountedMu.Unlock()
+	if skip != "" {
+		selectable = slices.DeleteFunc(selectable, func(n string) bool { return n == skip })
+	}
 	counts, err := a.statusOf(ctx, selectable)
 	if err != nil {
 		return err
@@ -160,6 +168,51 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 	}
 	a.sink(event.FoldersChanged{Account: a.cfg.AccountID})
 	return nil
+}
+
+// firstUncounted names the folder of list that SyncFolders does not ask
+// STATUS for: the one the account syncs first (the selected folder, else
+// the Inbox) when it has never been synced. Its first sync follows at
+// once and learns the same from its EXAMINE, and the folder pane counts
+// what the cache holds, not STATUS. Asking costs much on large folders:
+// Dovecot keeps no cheap status of INBOX (mailbox_list_index_include_inbox
+// is off by default) and opens it in full, about 75 ms of server CPU and
+// as much delay before the first header for 100,000 messages, and on two
+// shared cores that CPU is taken from the sync.
+func (a *Account) firstUncounted(ctx context.Context, list []store.ListedFolder) string {
+	name := ""
+	if id := a.selectedID(); id != 0 {
+		if f, err := a.st.Folder(ctx, id); err == nil && f.Account == a.cfg.AccountID {
+			name = f.Name
+		}
+	}
+	if name == "" {
+		for _, l := range list {
+			if l.Role == store.RoleInbox {
+				name = l.Name
+				break
+			}
+		}
+	}
+	if name == "" {
+		return ""
+	}
+	f, err := a.st.FolderByName(ctx, a.cfg.AccountID, name)
+	if err == nil && (f.UIDValidity != 0 || f.Local) {
+		return "" // synced before: its STATUS is cheap to compare
+	}
+	if err != nil && !mailerr.Is(err, mailerr.NotFound) {
+		return ""
+	}
+	return name
+}
+
+// wasUncounted reports whether the last SyncFolders skipped the STATUS of
+// the folder name (firstUncounted).
+func (a *Account) wasUncounted(name string) bool {
+	a.uncountedMu.Lock()
+	defer a.uncountedMu.Unlock()
+	return a.uncounted != "" && a.uncounted == name
 }
 
 func statusCounts(s *imapv2.StatusData) (total, unseen int) {

@@ -31,11 +31,15 @@ func (a *Account) Select(folderID int64) {
 	}
 }
 
-func (a *Account) selectedFolder(ctx context.Context) int64 {
+// selectedID is the folder last given to Select, or 0.
+func (a *Account) selectedID() int64 {
 	a.selMu.Lock()
-	id := a.selected
-	a.selMu.Unlock()
-	if id != 0 {
+	defer a.selMu.Unlock()
+	return a.selected
+}
+
+func (a *Account) selectedFolder(ctx context.Context) int64 {
+	if id := a.selectedID(); id != 0 {
 		if f, err := a.st.Folder(ctx, id); err == nil && f.Account == a.cfg.AccountID {
 			return id
 		}

@@ -145,9 +145,14 @@ func (a *Account) selectOn(ctx context.Context, cn *conn, f store.Folder, condst
 
 // likelyBulk guesses from what the store knows (the STATUS count of the
 // folder list, how far a first sync got) whether syncing f will fetch at
-// least parallelMin messages' headers.
+// least parallelMin messages' headers. A folder left uncounted for its
+// first sync (firstUncounted) is taken to be large: if it is not, the
+// helpers opened for it are closed unused, once.
 func (a *Account) likelyBulk(f store.Folder) bool {
 	if f.SyncedFrom == 0 {
+		if f.UIDValidity == 0 && a.wasUncounted(f.Name) {
+			return true
+		}
 		return f.ServerTotal >= a.parallelMin
 	}
 	return f.SyncedFrom > uint32(a.parallelMin)

@@ -16,6 +16,7 @@ func TestFullAndIncrementalSync(t *testing.T) {
 	s := mailtest.Shared(t)
 	u := s.AddUser(t)
 	seed(t, s, u, "INBOX", 600)
+	seed(t, s, u, "Sent", 40)
 	st := openStore(t)
 	a, rec := newAccount(t, s, u, st)
 	a.cfg.BatchSize = 150
@@ -31,8 +32,13 @@ func TestFullAndIncrementalSync(t *testing.T) {
 			t.Errorf("%s role %q, want %q", name, f.Role, role)
 		}
 	}
-	if inbox.ServerTotal != 600 {
-		t.Errorf("STATUS total %d", inbox.ServerTotal)
+	// Other folders are counted by STATUS; the Inbox, synced first and
+	// never synced before, is counted by that sync (firstUncounted).
+	if sent := folder(t, st, a, "Sent"); sent.ServerTotal != 40 {
+		t.Errorf("Sent: STATUS total %d, want 40", sent.ServerTotal)
+	}
+	if inbox.ServerTotal != 0 || !a.wasUncounted("INBOX") {
+		t.Errorf("never-synced INBOX asked for STATUS (total %d)", inbox.ServerTotal)
 	}
 	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
 		t.Fatal(err)
@@ -40,6 +46,18 @@ func TestFullAndIncrementalSync(t *testing.T) {
 	if n := count(t, st, inbox.ID); n != 600 {
 		t.Fatalf("cached %d, want 600", n)
 	}
+	// Once synced, the Inbox is counted like the others.
+	listFolders(t, a)
+	if inbox = folder(t, st, a, "INBOX"); inbox.ServerTotal != 600 || a.wasUncounted("INBOX") {
+		t.Errorf("synced INBOX: STATUS total %d, want 600", inbox.ServerTotal)
+	}
+	// The folder on screen is the one synced first.
+	a.Select(folder(t, st, a, "Drafts").ID)
+	listFolders(t, a)
+	if !a.wasUncounted("Drafts") {
+		t.Error("the selected, never-synced folder was asked for STATUS")
+	}
+	a.Select(inbox.ID)
 	c := other(t, s, u)
 	uids, _ := st.UIDs(ctx, inbox.ID)
 	if !sameUIDs(uids, serverUIDs(t, c, "INBOX")) {
