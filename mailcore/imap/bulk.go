@@ -144,6 +144,7 @@ const maxResponse = 16 << 20
 // covers.
 type bulkConn struct {
 	raw   net.Conn
+	queue *batchQueue // shared batches (nil: only those given to send)
 	host  string
 	items string
 	dbg   io.Writer
@@ -167,19 +168,20 @@ type bulkCmd struct {
 	seen map[uint32]bool
 }
 
-// bulk takes cn's stream for header FETCHes; cn must have the folder
-// selected. The connection ends with cn.close.
-func (cn *conn) bulk(condstore bool) *bulkConn {
+// bulk takes cn's stream for header FETCHes of the batches queued on q;
+// cn must have the folder selected. The connection ends with cn.close.
+func (cn *conn) bulk(condstore bool, q *batchQueue) *bulkConn {
 	items := "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE"
 	if condstore {
 		items += " MODSEQ"
 	}
-	return newBulkConn(cn.sw.take(), cn.host, items, cn.dbg)
+	return newBulkConn(cn.sw.take(), cn.host, items, cn.dbg, q)
 }
 
-// newBulkConn starts the reader and writer goroutines on raw.
-func newBulkConn(raw net.Conn, host, items string, dbg io.Writer) *bulkConn {
-	h := &bulkConn{raw: raw, host: host, items: items, dbg: dbg, bw: bufio.NewWriter(raw),
+// newBulkConn starts the reader and writer goroutines on raw. With q not
+// nil, the connection also sends the batches queued there.
+func newBulkConn(raw net.Conn, host, items string, dbg io.Writer, q *batchQueue) *bulkConn {
+	h := &bulkConn{raw: raw, queue: q, host: host, items: items, dbg: dbg, bw: bufio.NewWriter(raw),
 		kick: make(chan struct{}, 1), done: make(chan struct{})}
 	go h.readLoop(bufio.NewReaderSize(raw, 64<<10))
 	go h.writeLoop()
@@ -225,12 +227,21 @@ func (h *bulkConn) writeLoop() {
 // reports whether it sent one.
 func (h *bulkConn) sendNext() bool {
 	h.mu.Lock()
-	if h.err != nil || len(h.pending) > 0 || len(h.waiting) == 0 {
+	if h.err != nil || len(h.pending) > 0 {
 		h.mu.Unlock()
 		return false
 	}
-	b := h.waiting[0]
-	h.waiting = h.waiting[1:]
+	var b *fetchBatch
+	if len(h.waiting) > 0 {
+		b = h.waiting[0]
+		h.waiting = h.waiting[1:]
+	} else if h.queue != nil {
+		b = h.queue.pop()
+	}
+	if b == nil {
+		h.mu.Unlock()
+		return false
+	}
 	h.tags++
 	// Sized for the batch up front: growing a map and a slice of
 	// summaries 2,000 entries at a time showed in the decoders' profile.
@@ -272,8 +283,14 @@ func (h *bulkConn) failLocked(err error) {
 func (h *bulkConn) fail(err error) {
 	h.mu.Lock()
 	h.failLocked(err)
+	err = h.err
 	h.mu.Unlock()
-	h.doneOnce.Do(func() { close(h.done) })
+	h.doneOnce.Do(func() {
+		close(h.done)
+		if h.queue != nil {
+			h.queue.leave(err)
+		}
+	})
 	_ = h.raw.Close()
 }
 

@@ -123,7 +123,7 @@ func TestBulkFetchMatchesGoIMAP(t *testing.T) {
 	if _, err := h.c.Select("INBOX", &imapv2.SelectOptions{ReadOnly: true, CondStore: true}).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	bc := h.bulk(true)
+	bc := h.bulk(true, nil)
 	// Two pipelined batches on one connection.
 	b1 := &fetchBatch{lo: n/2 + 1, hi: n, res: make(chan fetchResult, 1)}
 	b2 := &fetchBatch{lo: 1, hi: n / 2, res: make(chan fetchResult, 1)}
@@ -173,7 +173,7 @@ func TestBulkFetchServerRefusal(t *testing.T) {
 	if _, err := h.c.Select("INBOX", &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	bc := h.bulk(false)
+	bc := h.bulk(false, nil)
 	bc.items = "UID NOSUCHITEM" // makes the server answer BAD
 	bad := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
 	bc.send(bad)
@@ -313,7 +313,7 @@ func FuzzPlainMsgID(f *testing.F) {
 func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 	client, server := net.Pipe()
 	defer client.Close()
-	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil)
+	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil, nil)
 	env := func(subject string) string {
 		return `ENVELOPE (NIL "` + subject + `" NIL NIL NIL NIL NIL NIL NIL NIL)`
 	}
@@ -350,7 +350,7 @@ func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 func TestBulkSendsOneFetchAtATime(t *testing.T) {
 	client, server := net.Pipe()
 	defer client.Close()
-	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil)
+	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil, nil)
 	serverErr := make(chan string, 1)
 	go func() {
 		defer server.Close()
@@ -416,5 +416,94 @@ func TestBulkSendsOneFetchAtATime(t *testing.T) {
 	h.send(late)
 	if r := result(late); r.err == nil {
 		t.Fatal("a batch sent after the failure succeeded")
+	}
+}
+
+// Helpers share one queue of batches: a helper that is free takes the
+// next batch, so a helper still busy (here: one that never answers) holds
+// up only the batch it has; when the last helper fails, every batch still
+// queued, and any pushed later, fails instead of waiting for ever.
+func TestBatchQueueSharedByHelpers(t *testing.T) {
+	q := &batchQueue{}
+	fastC, fastS := net.Pipe()
+	slowC, slowS := net.Pipe()
+	defer fastC.Close()
+	defer slowC.Close()
+	// The slow server reads its one command and never answers it.
+	slowGot := make(chan string, 4)
+	go func() {
+		r := bufio.NewReader(slowS)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			slowGot <- line
+		}
+	}()
+	// The fast server answers every command with one message, and drops
+	// the connection after its third.
+	go func() {
+		defer fastS.Close()
+		r := bufio.NewReader(fastS)
+		for i := 0; i < 3; i++ {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			f := strings.Fields(line)
+			lo, _, _ := strings.Cut(f[3], ":")
+			io.WriteString(fastS, "* 1 FETCH (UID "+lo+` FLAGS () ENVELOPE (NIL "s" NIL NIL NIL NIL NIL NIL NIL NIL))`+"\r\n")
+			io.WriteString(fastS, f[0]+" OK done\r\n")
+		}
+	}()
+	slow := newBulkConn(slowC, "test", "UID FLAGS ENVELOPE", nil, q)
+	q.join(slow)
+	var batches []*fetchBatch
+	for lo := uint32(100); lo > 40; lo -= 10 {
+		b := &fetchBatch{lo: lo, hi: lo + 9, res: make(chan fetchResult, 1)}
+		batches = append(batches, b)
+		q.push(b)
+	}
+	// The slow helper has taken the first batch; the fast one joins late
+	// and takes the rest in order.
+	if line := <-slowGot; !strings.Contains(line, "UID FETCH 100:109 ") {
+		t.Fatalf("slow helper sent %q", line)
+	}
+	fast := newBulkConn(fastC, "test", "UID FLAGS ENVELOPE", nil, q)
+	q.join(fast)
+	result := func(b *fetchBatch) fetchResult {
+		t.Helper()
+		select {
+		case r := <-b.res:
+			return r
+		case <-time.After(10 * time.Second):
+			t.Fatalf("batch %d:%d never completed", b.lo, b.hi)
+			return fetchResult{}
+		}
+	}
+	for _, b := range batches[1:4] {
+		r := result(b)
+		if r.err != nil || len(r.msgs) != 1 || r.msgs[0].UID != b.lo {
+			t.Fatalf("batch %d:%d: %+v", b.lo, b.hi, r)
+		}
+	}
+	select {
+	case line := <-slowGot:
+		t.Fatalf("the busy helper sent a second command: %q", line)
+	default:
+	}
+	// The fast helper's connection drops: its queue share waits for the
+	// slow one, which then fails too.
+	slowS.Close()
+	for _, b := range append([]*fetchBatch{batches[0]}, batches[4:]...) {
+		if r := result(b); r.err == nil {
+			t.Fatalf("batch %d:%d succeeded with every helper gone", b.lo, b.hi)
+		}
+	}
+	late := &fetchBatch{lo: 1, hi: 2, res: make(chan fetchResult, 1)}
+	q.push(late)
+	if r := result(late); r.err == nil {
+		t.Fatal("a batch pushed after every helper failed succeeded")
 	}
 }

@@ -329,6 +329,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	opts := summaryFetch(condstore)
 
 	conns := []*conn{cn}
+	closeAll := func() { _ = cn.c.Close() }
 	span := int(hi - lo + 1)
 	if exists > 0 && exists < span {
 		span = exists
@@ -336,27 +337,23 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	// A large range goes to helper connections whose responses are
 	// decoded by hand (bulk.go); the main connection waits meanwhile. If
 	// no helper can be opened, the main connection does it all.
-	var bulks []*bulkConn
+	var q *batchQueue
 	if a.syncConns() > 1 && span >= a.parallelMin && uint64(span) > 2*width {
-		if early == nil || early.used {
+		if early == nil || early.isUsed() {
 			early = a.startHelpers(ctx, f.Name, a.syncConns(), condstore)
+			defer early.close()
 		}
-		helpers := early.take(f.UIDValidity)
-		defer func() {
-			for _, h := range helpers {
-				h.close()
-			}
-		}()
-		if len(helpers) > 0 {
+		set := &helperSet{q: &batchQueue{}, condstore: condstore}
+		defer set.end()
+		if early.take(f.UIDValidity, set.join) > 0 {
 			defer boostGC()()
-			conns = helpers
-			for _, h := range helpers {
-				bulks = append(bulks, h.bulk(condstore))
-			}
+			q = set.q
+			conns = make([]*conn, a.syncConns()) // sizes the pipeline below
+			closeAll = set.closeAll
 		}
 	}
 
-	if len(bulks) == 0 && cn.selected != f.Name {
+	if q == nil && cn.selected != f.Name {
 		// A first sync that took the folder's state from a helper (syncOn)
 		// and then found too little to fetch for helpers.
 		if _, err := a.selectOn(ctx, cn, f, condstore); err != nil {
@@ -380,11 +377,11 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 				return
 			}
 			b := &fetchBatch{lo: uint32(bot), hi: uint32(top), res: make(chan fetchResult, 1)}
-			if len(bulks) > 0 && resume != nil {
+			if q != nil && resume != nil {
 				b.encodeFor = f.ID
 			}
-			if len(bulks) > 0 {
-				bulks[k%len(bulks)].send(b)
+			if q != nil {
+				q.push(b)
 			} else {
 				var set imapv2.UIDSet
 				set.AddRange(imapv2.UID(bot), imapv2.UID(top))
@@ -400,11 +397,13 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	total := span
 	var firstErr error
 	for b := range order {
-		r := a.awaitBatch(b, conns)
 		if firstErr != nil {
+			// Batches still queued are not waited for: the sync has
+			// failed and its connections are closed on return.
 			<-slots
 			continue
 		}
+		r := a.awaitBatch(b, closeAll)
 		if r.err == nil && ctx.Err() != nil {
 			r.err = ctx.Err()
 		}
@@ -445,7 +444,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 // reader blocks on the socket): when a batch has not completed within the
 // command timeout, every connection of the sync is closed, which ends all
 // pending reads, and the batch reports a timeout.
-func (a *Account) awaitBatch(b *fetchBatch, conns []*conn) fetchResult {
+func (a *Account) awaitBatch(b *fetchBatch, closeAll func()) fetchResult {
 	t := time.NewTimer(a.timeout())
 	defer t.Stop()
 	select {
@@ -453,106 +452,10 @@ func (a *Account) awaitBatch(b *fetchBatch, conns []*conn) fetchResult {
 		return r
 	case <-t.C:
 	}
-	for _, c := range conns {
-		_ = c.c.Close()
-	}
+	closeAll()
 	<-b.res
 	return fetchResult{err: &mailerr.Error{Kind: mailerr.Timeout, Op: "fetch", Host: a.cfg.Host,
 		Text: "the server stopped answering in the middle of a FETCH"}}
-}
-
-// helperDial is a set of helper connections being opened in the
-// background (startHelpers).
-type helperDial struct {
-	done  chan struct{}
-	conns []*conn
-	used  bool
-}
-
-// startHelpers starts opening up to n extra connections with the folder
-// name selected read-only, in parallel, and returns at once. A helper that
-// cannot connect is left out: the sync then simply uses fewer connections.
-// Helpers are closed when ctx ends.
-func (a *Account) startHelpers(ctx context.Context, name string, n int, condstore bool) *helperDial {
-	d := &helperDial{done: make(chan struct{})}
-	res := make(chan *conn, n)
-	for i := 0; i < n; i++ {
-		go func() {
-			h, err := a.dial(ctx)
-			if err != nil {
-				res <- nil
-				return
-			}
-			context.AfterFunc(ctx, func() { h.c.Close() })
-			sctx, cancel := a.opCtx(ctx)
-			defer cancel()
-			err = h.run(sctx, "examine", func() error {
-				sel, err := h.c.Select(name, &imapv2.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
-				if err != nil {
-					return err
-				}
-				h.examined = sel
-				return nil
-			})
-			if err != nil {
-				h.close()
-				res <- nil
-				return
-			}
-			h.selected = name
-			res <- h
-		}()
-	}
-	go func() {
-		for i := 0; i < n; i++ {
-			if h := <-res; h != nil {
-				d.conns = append(d.conns, h)
-			}
-		}
-		close(d.done)
-	}()
-	return d
-}
-
-// take waits for the helpers and returns those that see the folder with
-// the UIDVALIDITY the sync works with; the others are closed. A set is
-// taken once.
-func (d *helperDial) take(uidValidity uint32) []*conn {
-	<-d.done
-	if d.used {
-		return nil
-	}
-	d.used = true
-	var out []*conn
-	for _, h := range d.conns {
-		if h.examined.UIDValidity == uidValidity {
-			out = append(out, h)
-		} else {
-			h.close()
-		}
-	}
-	return out
-}
-
-// state waits for the helpers and returns what the first one's EXAMINE
-// reported, or nil when none could be opened.
-func (d *helperDial) state() *imapv2.SelectData {
-	<-d.done
-	if d.used || len(d.conns) == 0 {
-		return nil
-	}
-	return d.conns[0].examined
-}
-
-// close closes helpers that were never taken.
-func (d *helperDial) close() {
-	<-d.done
-	if !d.used {
-		d.used = true
-		for _, h := range d.conns {
-			h.close()
-		}
-	}
 }
 
 // drainSummaries collects the answers to one UID FETCH of lo..hi. A UID
