@@ -507,3 +507,22 @@ func TestBatchQueueSharedByHelpers(t *testing.T) {
 		t.Fatal("a batch pushed after every helper failed succeeded")
 	}
 }
+
+// A batch keeps the first copy of each UID, over a narrow range (bits)
+// and over one too wide for bits (a map), up to the range's ends.
+func TestUIDSeen(t *testing.T) {
+	for _, r := range [][2]uint32{{1, 2000}, {4294967295 - 70, 4294967295}, {5, maxSeenBits + 10}} {
+		s := newUIDSeen(r[0], r[1])
+		if (s.bits == nil) != (uint64(r[1])-uint64(r[0])+1 > maxSeenBits) {
+			t.Fatalf("range %v: bits %v", r, s.bits != nil)
+		}
+		for _, u := range []uint32{r[0], r[1], r[0] + 63, r[0] + 64, r[1] - 1} {
+			if !s.add(u) {
+				t.Fatalf("range %v: %d taken for a repeat", r, u)
+			}
+			if s.add(u) {
+				t.Fatalf("range %v: repeated %d kept", r, u)
+			}
+		}
+	}
+}
