@@ -526,3 +526,21 @@ func TestUIDSeen(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseFetch decodes header-sync FETCH responses shaped like
+// Dovecot's: a plain text message and a multipart one with an attachment
+// and an encoded Chinese subject.
+func BenchmarkParseFetch(b *testing.B) {
+	resps := [][]byte{
+		[]byte(`(UID 4711 FLAGS (\Seen) INTERNALDATE "03-Mar-2026 10:00:00 +0800" RFC822.SIZE 5120 ENVELOPE ("Tue, 3 Mar 2026 10:00:00 +0800" "Quarterly report for the team" (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) (("Alice Example" NIL "alice" "example.org")) ((NIL NIL "team" "example.org")) NIL NIL "<4710@example.org>" "<4711.1234@example.org>") BODYSTRUCTURE ("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 2048 40 NIL NIL NIL NIL) MODSEQ (9911))` + "\r\n"),
+		[]byte(`(UID 4712 FLAGS () INTERNALDATE " 4-Mar-2026 09:30:15 -0500" RFC822.SIZE 48213 ENVELOPE ("Wed, 4 Mar 2026 09:30:15 -0500" "=?GBK?B?vL60yLGouOY=?=" (("=?UTF-8?B?5byg5LiJ?=" NIL "zhang" "example.cn")) (("=?UTF-8?B?5byg5LiJ?=" NIL "zhang" "example.cn")) (("=?UTF-8?B?5byg5LiJ?=" NIL "zhang" "example.cn")) (("Bob" NIL "bob" "example.org")("Carol" NIL "carol" "example.org")) ((NIL NIL "list" "example.org")) NIL NIL "<4712.99@example.cn>") BODYSTRUCTURE (("text" "plain" ("charset" "gbk") NIL NIL "base64" 1200 16 NIL NIL NIL NIL)("application" "pdf" ("name" "report.pdf") NIL NIL "base64" 46000 NIL ("attachment" ("filename" "report.pdf")) NIL NIL) "mixed" ("boundary" "b1") NIL NIL NIL) MODSEQ (9912))` + "\r\n"),
+	}
+	var p fetchParser
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s, ok, err := p.parseFetch(resps[i%len(resps)])
+		if err != nil || !ok || s.UID == 0 {
+			b.Fatalf("%v %v", ok, err)
+		}
+	}
+}
