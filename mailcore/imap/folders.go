@@ -225,9 +225,9 @@ func statusCounts(s *imapv2.StatusData) (total, unseen int) {
 	return total, unseen
 }
 
-// statusOf pipelines STATUS for the given mailboxes. A folder that
-// vanished between LIST and STATUS, or that the server will not count, is
-// left out.
+// statusOf pipelines STATUS for the given mailboxes, except the one
+// selected on the main connection. A folder that vanished between LIST and
+// STATUS, or that the server will not count, is left out.
 func (a *Account) statusOf(ctx context.Context, names []string) (map[string]*imapv2.StatusData, error) {
 	out := map[string]*imapv2.StatusData{}
 	if len(names) == 0 {
@@ -237,9 +237,18 @@ func (a *Account) statusOf(ctx context.Context, names []string) (map[string]*ima
 		return cn.run(ctx, "status", func() error {
 			cmds := make([]*imapclient.StatusCommand, len(names))
 			for i, n := range names {
+				// RFC 9051 (6.3.11) asks clients not to STATUS the folder
+				// selected on the same connection; the sync of that folder
+				// keeps its counts.
+				if n == cn.selected {
+					continue
+				}
 				cmds[i] = cn.c.Status(n, &imapv2.StatusOptions{NumMessages: true, NumUnseen: true})
 			}
 			for i, c := range cmds {
+				if c == nil {
+					continue
+				}
 				if s, err := c.Wait(); err == nil {
 					out[names[i]] = s
 				}
