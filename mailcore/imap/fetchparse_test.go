@@ -388,16 +388,7 @@ func TestBulkSendsOneFetchAtATime(t *testing.T) {
 		batches = append(batches, b)
 		h.send(b)
 	}
-	result := func(b *fetchBatch) fetchResult {
-		t.Helper()
-		select {
-		case r := <-b.res:
-			return r
-		case <-time.After(10 * time.Second):
-			t.Fatalf("batch %d:%d never completed", b.lo, b.hi)
-			return fetchResult{}
-		}
-	}
+	result := func(b *fetchBatch) fetchResult { t.Helper(); return batchResult(t, b) }
 	for i, want := range []uint32{35, 25} {
 		r := result(batches[i])
 		if r.err != nil || len(r.msgs) != 1 || r.msgs[0].UID != want {
@@ -472,16 +463,7 @@ func TestBatchQueueSharedByHelpers(t *testing.T) {
 	}
 	fast := newBulkConn(fastC, "test", "UID FLAGS ENVELOPE", nil, q)
 	q.join(fast)
-	result := func(b *fetchBatch) fetchResult {
-		t.Helper()
-		select {
-		case r := <-b.res:
-			return r
-		case <-time.After(10 * time.Second):
-			t.Fatalf("batch %d:%d never completed", b.lo, b.hi)
-			return fetchResult{}
-		}
-	}
+	result := func(b *fetchBatch) fetchResult { t.Helper(); return batchResult(t, b) }
 	for _, b := range batches[1:4] {
 		r := result(b)
 		if r.err != nil || len(r.msgs) != 1 || r.msgs[0].UID != b.lo {
@@ -542,5 +524,17 @@ func BenchmarkParseFetch(b *testing.B) {
 		if err != nil || !ok || s.UID == 0 {
 			b.Fatalf("%v %v", ok, err)
 		}
+	}
+}
+
+// batchResult waits for a batch's result, failing the test after 10 s.
+func batchResult(t *testing.T, b *fetchBatch) fetchResult {
+	t.Helper()
+	select {
+	case r := <-b.res:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatalf("batch %d:%d never completed", b.lo, b.hi)
+		return fetchResult{}
 	}
 }

@@ -152,7 +152,11 @@ func (d *helperDial) close() {
 	rest := d.ready
 	d.ready = nil
 	d.mu.Unlock()
-	for _, h := range rest {
+	closeConns(rest)
+}
+
+func closeConns(conns []*conn) {
+	for _, h := range conns {
 		h.close()
 	}
 }
@@ -195,9 +199,7 @@ func (s *helperSet) end() {
 	conns := s.conns
 	s.conns = nil
 	s.mu.Unlock()
-	for _, h := range conns {
-		h.close()
-	}
+	closeConns(conns)
 }
 
 // batchQueue holds the FETCH batches of one bulk fetch that no helper has

@@ -109,9 +109,7 @@ func TestPutSummariesLargeBatchesMatchRowByRow(t *testing.T) {
 // BenchmarkPutSummaries writes batches of 2000 sync-like summaries into a
 // folder, newest first, as a cold IMAP sync does.
 func BenchmarkPutSummaries(b *testing.B) {
-	ctx := context.Background()
-	s := openTest(b)
-	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	ctx, s, fid := benchInbox(b)
 	const batch = 2000
 	hi := batch * (b.N + 1)
 	b.ResetTimer()
@@ -244,9 +242,7 @@ func TestRelaxedCommitRestoresDurability(t *testing.T) {
 // batches of 2000 summaries encoded before the timer starts, each
 // committed with its resume point as the sync's single writer does.
 func BenchmarkPutSummariesSynced(b *testing.B) {
-	ctx := context.Background()
-	s := openTest(b)
-	fid, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	ctx, s, fid := benchInbox(b)
 	const batch = 2000
 	hi := batch * (b.N + 1)
 	encs := make([]*EncodedSummaries, b.N)
@@ -261,4 +257,15 @@ func BenchmarkPutSummariesSynced(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "µs/row")
+}
+
+// benchInbox is a fresh store with one empty INBOX for a benchmark.
+func benchInbox(b *testing.B) (context.Context, *Store, int64) {
+	ctx := context.Background()
+	s := openTest(b)
+	fid, err := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ctx, s, fid
 }
