@@ -183,10 +183,14 @@ func (s *helperSet) join(h *conn) bool {
 	return true
 }
 
-// closeAll closes every helper's connection, which ends its pending reads.
+// closeAll closes every helper's connection, which ends its pending reads
+// (a batch timed out), and refuses helpers that become ready later, so
+// that the batches still queued fail with the last helper instead of
+// going to a new one.
 func (s *helperSet) closeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.ended = true
 	for _, h := range s.conns {
 		_ = h.c.Close()
 	}

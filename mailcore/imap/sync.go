@@ -328,7 +328,9 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	defer cancel()
 	opts := summaryFetch(condstore)
 
-	conns := []*conn{cn}
+	// window bounds the batches fetched ahead of the store: Pipeline
+	// per connection.
+	window := a.pipeline()
 	closeAll := func() { _ = cn.c.Close() }
 	span := int(hi - lo + 1)
 	if exists > 0 && exists < span {
@@ -348,7 +350,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		if early.take(f.UIDValidity, set.join) > 0 {
 			defer boostGC()()
 			q = set.q
-			conns = make([]*conn, a.syncConns()) // sizes the pipeline below
+			window *= a.syncConns()
 			closeAll = set.closeAll
 		}
 	}
@@ -360,13 +362,13 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			return 0, err
 		}
 	}
-	order := make(chan *fetchBatch, a.pipeline()*len(conns))
-	slots := make(chan struct{}, a.pipeline()*len(conns))
+	order := make(chan *fetchBatch, window)
+	slots := make(chan struct{}, window)
 
 	go func() {
 		defer close(order)
 		top := uint64(hi)
-		for k := 0; top >= uint64(lo); k++ {
+		for top >= uint64(lo) {
 			bot := uint64(lo)
 			if top+1 > width && top+1-width > bot {
 				bot = top + 1 - width
@@ -385,7 +387,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			} else {
 				var set imapv2.UIDSet
 				set.AddRange(imapv2.UID(bot), imapv2.UID(top))
-				cmd := conns[k%len(conns)].c.Fetch(set, opts)
+				cmd := cn.c.Fetch(set, opts)
 				go func() { b.res <- drainSummaries(cmd, b.lo, b.hi) }()
 			}
 			order <- b
