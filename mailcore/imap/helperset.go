@@ -128,13 +128,14 @@ func (d *helperDial) take(uidValidity uint32, join func(*conn) bool) int {
 	d.used = true
 	now := d.ready
 	d.ready = nil
-	d.join = func(h *conn) bool {
+	matching := func(h *conn) bool {
 		return h.examined.UIDValidity == uidValidity && join(h)
 	}
+	d.join = matching
 	d.mu.Unlock()
 	n := 0
 	for _, h := range now {
-		if d.join(h) {
+		if matching(h) {
 			n++
 		} else {
 			h.close()
