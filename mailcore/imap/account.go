@@ -73,8 +73,11 @@ type Account struct {
 }
 
 // parallelMinMessages: below this many messages one connection is fast
-// enough, and extra logins would cost more than they save.
-const parallelMinMessages = 10000
+// enough, and extra logins would cost more than they save. Two helper
+// logins cost 20-40 ms, while go-imap decodes a summary in about 45 µs
+// against about 3 µs by hand: a first sync of 5,000 headers took 0.22 s
+// on the main connection and 0.13 s with helpers (bench, BENCH_N=5000).
+const parallelMinMessages = 4000
 
 // New returns an engine for cfg over the store st, reporting to sink.
 func New(cfg Config, st *store.Store, sink event.Sink) *Account {
