@@ -144,7 +144,7 @@ const maxResponse = 16 << 20
 // covers.
 type bulkConn struct {
 	raw   net.Conn
-	queue *batchQueue // shared batches (nil: only those given to send)
+	queue *batchQueue // the batches to fetch, shared with the other helpers
 	host  string
 	items string
 	dbg   io.Writer
@@ -155,8 +155,7 @@ type bulkConn struct {
 	doneOnce sync.Once
 
 	mu      sync.Mutex
-	waiting []*fetchBatch // queued, not sent yet
-	pending []*bulkCmd    // sent (at most one)
+	pending []*bulkCmd // sent (at most one)
 	tags    int
 	err     error
 }
@@ -178,27 +177,14 @@ func (cn *conn) bulk(condstore bool, q *batchQueue) *bulkConn {
 	return newBulkConn(cn.sw.take(), cn.host, items, cn.dbg, q)
 }
 
-// newBulkConn starts the reader and writer goroutines on raw. With q not
-// nil, the connection also sends the batches queued there.
+// newBulkConn starts the reader and writer goroutines on raw; the
+// connection sends the batches queued on q once it has joined it.
 func newBulkConn(raw net.Conn, host, items string, dbg io.Writer, q *batchQueue) *bulkConn {
 	h := &bulkConn{raw: raw, queue: q, host: host, items: items, dbg: dbg, bw: bufio.NewWriter(raw),
 		kick: make(chan struct{}, 1), done: make(chan struct{})}
 	go h.readLoop(bufio.NewReaderSize(raw, 64<<10))
 	go h.writeLoop()
 	return h
-}
-
-// send queues the FETCH of one batch; its result arrives on b.res.
-func (h *bulkConn) send(b *fetchBatch) {
-	h.mu.Lock()
-	if h.err != nil {
-		h.mu.Unlock()
-		b.res <- fetchResult{err: h.err}
-		return
-	}
-	h.waiting = append(h.waiting, b)
-	h.mu.Unlock()
-	h.wake()
 }
 
 func (h *bulkConn) wake() {
@@ -231,13 +217,7 @@ func (h *bulkConn) sendNext() bool {
 		h.mu.Unlock()
 		return false
 	}
-	var b *fetchBatch
-	if len(h.waiting) > 0 {
-		b = h.waiting[0]
-		h.waiting = h.waiting[1:]
-	} else if h.queue != nil {
-		b = h.queue.pop()
-	}
+	b := h.queue.pop()
 	if b == nil {
 		h.mu.Unlock()
 		return false
@@ -265,7 +245,8 @@ func (h *bulkConn) sendNext() bool {
 	return true
 }
 
-// failLocked ends every pending batch, and all later ones, with err.
+// failLocked ends the batch in flight with err; the queue fails the
+// batches still queued when no helper is left (batchQueue.leave).
 func (h *bulkConn) failLocked(err error) {
 	if h.err == nil {
 		h.err = err
@@ -274,10 +255,6 @@ func (h *bulkConn) failLocked(err error) {
 		c.b.res <- fetchResult{err: h.err}
 	}
 	h.pending = nil
-	for _, b := range h.waiting {
-		b.res <- fetchResult{err: h.err}
-	}
-	h.waiting = nil
 }
 
 func (h *bulkConn) fail(err error) {
@@ -287,9 +264,7 @@ func (h *bulkConn) fail(err error) {
 	h.mu.Unlock()
 	h.doneOnce.Do(func() {
 		close(h.done)
-		if h.queue != nil {
-			h.queue.leave(err)
-		}
+		h.queue.leave(err)
 	})
 	_ = h.raw.Close()
 }

@@ -123,12 +123,13 @@ func TestBulkFetchMatchesGoIMAP(t *testing.T) {
 	if _, err := h.c.Select("INBOX", &imapv2.SelectOptions{ReadOnly: true, CondStore: true}).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	bc := h.bulk(true, nil)
-	// Two pipelined batches on one connection.
+	q := &batchQueue{}
+	q.join(h.bulk(true, q))
+	// Two batches queued for one connection.
 	b1 := &fetchBatch{lo: n/2 + 1, hi: n, res: make(chan fetchResult, 1)}
 	b2 := &fetchBatch{lo: 1, hi: n / 2, res: make(chan fetchResult, 1)}
-	bc.send(b1)
-	bc.send(b2)
+	q.push(b1)
+	q.push(b2)
 	r1, r2 := <-b1.res, <-b2.res
 	if r1.err != nil || r2.err != nil {
 		t.Fatalf("bulk: %v, %v", r1.err, r2.err)
@@ -173,16 +174,18 @@ func TestBulkFetchServerRefusal(t *testing.T) {
 	if _, err := h.c.Select("INBOX", &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	bc := h.bulk(false, nil)
+	q := &batchQueue{}
+	bc := h.bulk(false, q)
+	q.join(bc)
 	bc.items = "UID NOSUCHITEM" // makes the server answer BAD
 	bad := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
-	bc.send(bad)
+	q.push(bad)
 	if r := <-bad.res; r.err == nil {
 		t.Fatal("a refused FETCH reported no error")
 	}
 	bc.items = "UID FLAGS ENVELOPE BODYSTRUCTURE"
 	good := &fetchBatch{lo: 1, hi: 20, res: make(chan fetchResult, 1)}
-	bc.send(good)
+	q.push(good)
 	if r := <-good.res; r.err != nil || len(r.msgs) != 20 {
 		t.Fatalf("after a refusal: %d messages, %v", len(r.msgs), r.err)
 	}
@@ -313,7 +316,7 @@ func FuzzPlainMsgID(f *testing.F) {
 func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 	client, server := net.Pipe()
 	defer client.Close()
-	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil, nil)
+	q := soloBulk(client, "UID FLAGS ENVELOPE")
 	env := func(subject string) string {
 		return `ENVELOPE (NIL "` + subject + `" NIL NIL NIL NIL NIL NIL NIL NIL)`
 	}
@@ -332,7 +335,7 @@ func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 		io.WriteString(server, tag+" OK done\r\n")
 	}()
 	b := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
-	h.send(b)
+	q.push(b)
 	r := <-b.res
 	if r.err != nil || len(r.msgs) != 2 {
 		t.Fatalf("%d summaries, %v", len(r.msgs), r.err)
@@ -350,7 +353,7 @@ func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 func TestBulkSendsOneFetchAtATime(t *testing.T) {
 	client, server := net.Pipe()
 	defer client.Close()
-	h := newBulkConn(client, "test", "UID FLAGS ENVELOPE", nil, nil)
+	q := soloBulk(client, "UID FLAGS ENVELOPE")
 	serverErr := make(chan string, 1)
 	go func() {
 		defer server.Close()
@@ -386,11 +389,10 @@ func TestBulkSendsOneFetchAtATime(t *testing.T) {
 	for _, lo := range []uint32{30, 20, 10, 0} {
 		b := &fetchBatch{lo: lo, hi: lo + 9, res: make(chan fetchResult, 1)}
 		batches = append(batches, b)
-		h.send(b)
+		q.push(b)
 	}
-	result := func(b *fetchBatch) fetchResult { t.Helper(); return batchResult(t, b) }
 	for i, want := range []uint32{35, 25} {
-		r := result(batches[i])
+		r := batchResult(t, batches[i])
 		if r.err != nil || len(r.msgs) != 1 || r.msgs[0].UID != want {
 			t.Fatalf("batch %d: %+v", i, r)
 		}
@@ -399,13 +401,13 @@ func TestBulkSendsOneFetchAtATime(t *testing.T) {
 		t.Fatal(msg)
 	}
 	for _, b := range batches[2:] {
-		if r := result(b); r.err == nil {
+		if r := batchResult(t, b); r.err == nil {
 			t.Fatalf("batch %d:%d succeeded on a dropped connection", b.lo, b.hi)
 		}
 	}
 	late := &fetchBatch{lo: 1, hi: 2, res: make(chan fetchResult, 1)}
-	h.send(late)
-	if r := result(late); r.err == nil {
+	q.push(late)
+	if r := batchResult(t, late); r.err == nil {
 		t.Fatal("a batch sent after the failure succeeded")
 	}
 }
@@ -463,9 +465,8 @@ func TestBatchQueueSharedByHelpers(t *testing.T) {
 	}
 	fast := newBulkConn(fastC, "test", "UID FLAGS ENVELOPE", nil, q)
 	q.join(fast)
-	result := func(b *fetchBatch) fetchResult { t.Helper(); return batchResult(t, b) }
 	for _, b := range batches[1:4] {
-		r := result(b)
+		r := batchResult(t, b)
 		if r.err != nil || len(r.msgs) != 1 || r.msgs[0].UID != b.lo {
 			t.Fatalf("batch %d:%d: %+v", b.lo, b.hi, r)
 		}
@@ -479,13 +480,13 @@ func TestBatchQueueSharedByHelpers(t *testing.T) {
 	// slow one, which then fails too.
 	slowS.Close()
 	for _, b := range append([]*fetchBatch{batches[0]}, batches[4:]...) {
-		if r := result(b); r.err == nil {
+		if r := batchResult(t, b); r.err == nil {
 			t.Fatalf("batch %d:%d succeeded with every helper gone", b.lo, b.hi)
 		}
 	}
 	late := &fetchBatch{lo: 1, hi: 2, res: make(chan fetchResult, 1)}
 	q.push(late)
-	if r := result(late); r.err == nil {
+	if r := batchResult(t, late); r.err == nil {
 		t.Fatal("a batch pushed after every helper failed succeeded")
 	}
 }
@@ -525,6 +526,14 @@ func BenchmarkParseFetch(b *testing.B) {
 			b.Fatalf("%v %v", ok, err)
 		}
 	}
+}
+
+// soloBulk starts a helper connection on raw and returns the queue it
+// alone fetches from.
+func soloBulk(raw net.Conn, items string) *batchQueue {
+	q := &batchQueue{}
+	q.join(newBulkConn(raw, "test", items, nil, q))
+	return q
 }
 
 // batchResult waits for a batch's result, failing the test after 10 s.
