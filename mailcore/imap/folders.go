@@ -86,8 +86,9 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 				// No RETURN (STATUS ...) even where LIST-STATUS is offered:
 				// Dovecot opens a large folder in full for it (about 80 ms
 				// for 100,000 messages, paid again by the next EXAMINE),
-				// while a STATUS command answers from the index in about
-				// 2 ms. The STATUS commands are pipelined (statusOf).
+				// while a STATUS command of a folder in its list index
+				// answers in about 2 ms. The STATUS commands are pipelined
+				// (statusOf); firstUncounted says which folder is left out.
 			}
 			var err error
 			listed, err = cn.c.List("", "*", opts).Collect()
@@ -180,31 +181,20 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 // as much delay before the first header for 100,000 messages, and on two
 // shared cores that CPU is taken from the sync.
 func (a *Account) firstUncounted(ctx context.Context, list []store.ListedFolder) string {
-	name := ""
-	if id := a.selectedID(); id != 0 {
-		if f, err := a.st.Folder(ctx, id); err == nil && f.Account == a.cfg.AccountID {
-			name = f.Name
+	if id := a.selectedFolder(ctx); id != 0 {
+		f, err := a.st.Folder(ctx, id)
+		if err != nil || f.UIDValidity != 0 || f.Local {
+			return "" // synced before: its STATUS is cheap to compare
+		}
+		return f.Name
+	}
+	// Nothing cached yet (a new account): the Inbox comes first.
+	for _, l := range list {
+		if l.Role == store.RoleInbox {
+			return l.Name
 		}
 	}
-	if name == "" {
-		for _, l := range list {
-			if l.Role == store.RoleInbox {
-				name = l.Name
-				break
-			}
-		}
-	}
-	if name == "" {
-		return ""
-	}
-	f, err := a.st.FolderByName(ctx, a.cfg.AccountID, name)
-	if err == nil && (f.UIDValidity != 0 || f.Local) {
-		return "" // synced before: its STATUS is cheap to compare
-	}
-	if err != nil && !mailerr.Is(err, mailerr.NotFound) {
-		return ""
-	}
-	return name
+	return ""
 }
 
 // wasUncounted reports whether the last SyncFolders skipped the STATUS of

@@ -300,13 +300,14 @@ type fetchResult struct {
 // pipelined batches. Each FETCH in flight has its own consumer goroutine
 // (go-imap's per-command buffer would otherwise stall the reader while an
 // earlier command is drained). A large range goes instead to extra
-// read-only connections (helpers), batch by batch in turn, whose
-// responses are decoded by hand on one goroutine per helper (bulk.go), so
-// that decoding runs in parallel and costs a fraction of go-imap's.
-// Batches are committed in order, one store transaction each; with resume
-// set, each transaction also records the resume point resume(lo) that its
-// batch reaches, so an interrupted sync resumes without gaps. Memory is bounded by Pipeline
-// batches per connection.
+// read-only connections (helpers), each taking the next batch from a
+// shared queue when it has none in flight (helperset.go), whose responses
+// are decoded by hand on one goroutine per helper (bulk.go), so that
+// decoding runs in parallel and costs a fraction of go-imap's. Batches
+// are committed in order, one store transaction each; with resume set,
+// each transaction also records the resume point resume(lo) that its
+// batch reaches, so an interrupted sync resumes without gaps. Memory is
+// bounded by Pipeline batches per connection.
 func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, hi uint32, condstore bool, exists int,
 	early *helperDial, each func([]store.Summary), resume func(lo uint32) store.SyncPoint) (int, error) {
 	if lo == 0 {
