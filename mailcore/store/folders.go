@@ -141,8 +141,7 @@ func (s *Store) UpsertFolders(ctx context.Context, fs []ListedFolder) ([]int64, 
 			}
 			ids[i] = id
 			if f.Counted {
-				if _, err := tx.ExecContext(ctx, `UPDATE folders SET server_total=?, server_unseen=? WHERE id=?`,
-					f.ServerTotal, f.ServerUnseen, id); err != nil {
+				if err := setServerCounts(ctx, tx, id, f.ServerTotal, f.ServerUnseen); err != nil {
 					return err
 				}
 			}
@@ -227,9 +226,13 @@ func setSyncState(ctx context.Context, tx *sql.Tx, id int64, p SyncPoint) error 
 // SetServerCounts records STATUS counts for a folder not yet synced.
 func (s *Store) SetServerCounts(ctx context.Context, id int64, total, unseen int) error {
 	return s.tx(ctx, "server counts", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE folders SET server_total=?, server_unseen=? WHERE id=?`, total, unseen, id)
-		return err
+		return setServerCounts(ctx, tx, id, total, unseen)
 	})
+}
+
+func setServerCounts(ctx context.Context, tx *sql.Tx, id int64, total, unseen int) error {
+	_, err := tx.ExecContext(ctx, `UPDATE folders SET server_total=?, server_unseen=? WHERE id=?`, total, unseen, id)
+	return err
 }
 
 // ResetFolder forgets every cached message of a folder and its sync state
