@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,6 +95,19 @@ func runChild(kind string) int {
 	cfg := imapsync.Config{AccountID: "bench", Host: os.Getenv("BENCH_HOST"), Port: port, Security: imapsync.SecurityTLS,
 		Username: os.Getenv("BENCH_USER"), Password: os.Getenv("BENCH_PASS"), TLS: netsec.Options{RootCAs: pool}}
 	ctx := context.Background()
+	if prof := os.Getenv("BENCH_SYNC_CPUPROFILE"); prof != "" {
+		// The parent's -cpuprofile never sees this process; a profile of
+		// the sync itself is written here, the last round's kept.
+		f, err := os.Create(prof)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cpu profile:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	a := imapsync.New(cfg, st, nil)
 	defer a.Close()

@@ -2,6 +2,9 @@
 // Postfix stack and writes bench-results/results.{json,md,png}.
 //
 //	go run ./bench [-run REGEXP] [-out DIR] [-cpuprofile FILE]      (BENCH_N sets the mailbox size)
+//
+// BENCH_SYNC_CPUPROFILE=FILE writes a CPU profile of the IMAP cold sync,
+// which runs in a process of its own.
 package main
 
 import (

@@ -9,9 +9,17 @@ import (
 	"unicode/utf8"
 )
 
-func init() {
-	registerSchema(20, "messages", `
-CREATE TABLE IF NOT EXISTS messages (
+// messagesTable is the definition of the messages table, shared by the
+// schema and by the migration that rebuilds a table of an older definition
+// (rebuildMessages).
+//
+// The UID constraint's index is in descending UID order. A sync stores
+// the newest messages first, so in ascending order every batch went in at
+// the far left of that index, and SQLite rebalanced pages there for every
+// few rows; descending, new entries are appended at its right end, as they
+// are in the table and in messages_by_date_flags
+// (BenchmarkPutSummariesSynced: about 5.5 against 4.9 µs a row).
+const messagesTable = `(
 	id              INTEGER PRIMARY KEY,
 	folder_id       INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
 	uid             INTEGER NOT NULL,
@@ -34,8 +42,12 @@ CREATE TABLE IF NOT EXISTS messages (
 	preview         TEXT    NOT NULL DEFAULT '',
 	thread_id       INTEGER NOT NULL DEFAULT 0,
 	pending         INTEGER NOT NULL DEFAULT 0,
-	UNIQUE(folder_id, uid)
-);
+	UNIQUE(folder_id, uid DESC)
+)`
+
+func init() {
+	registerSchema(20, "messages", `
+CREATE TABLE IF NOT EXISTS messages `+messagesTable+`;
 -- The list's order, with the flags so that Counts finds a folder's total
 -- and unread counts in one pass over this index. (A partial index of the
 -- unread messages cost every stored summary one more index entry.)

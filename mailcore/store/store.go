@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"hongyan/mailcore/mailerr"
@@ -95,10 +96,95 @@ func (s *Store) migrate() error {
 	parts := append([]schemaPart(nil), schemaParts...)
 	schemaMu.Unlock()
 	sort.Slice(parts, func(i, j int) bool { return parts[i].order < parts[j].order })
+	if err := s.rebuildMessages(); err != nil {
+		return err
+	}
 	for _, p := range parts {
 		if _, err := s.db.Exec(p.sql); err != nil {
 			return storageErr("migrate "+p.name, err)
 		}
+	}
+	return nil
+}
+
+// rebuildMessages brings a messages table of an older definition to
+// messagesTable. SQLite cannot change a table's constraints in place, so
+// the table is copied into a new one, which then takes its name (the
+// procedure of SQLite's ALTER TABLE documentation). Dropping the old table
+// drops its indexes and triggers; the schema parts, run next, create them
+// again. Rows keep their ids, so bodies and the search index stay linked.
+func (s *Store) rebuildMessages() error {
+	ctx := context.Background()
+	var def string
+	err := s.db.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).Scan(&def)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // a new database
+	}
+	if err != nil {
+		return storageErr("migrate messages", err)
+	}
+	if strings.Contains(def, "UNIQUE(folder_id, uid DESC)") {
+		return nil
+	}
+	// On one connection, for the copy: foreign keys off (the pragma is a
+	// no-op inside a transaction), or dropping the old table would delete
+	// every body with it; and the legacy rename, which leaves the triggers
+	// of other tables alone (the current one checks them, and those on
+	// bodies name messages, which is then missing for a moment).
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		return storageErr("migrate messages", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `PRAGMA foreign_keys=OFF; PRAGMA legacy_alter_table=ON`); err != nil {
+		return storageErr("migrate messages", err)
+	}
+	defer func() {
+		if _, err := c.ExecContext(ctx, `PRAGMA foreign_keys=ON; PRAGMA legacy_alter_table=OFF`); err != nil {
+			_ = c.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return storageErr("migrate messages", err)
+	}
+	err = func() error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE messages_rebuild `+messagesTable); err != nil {
+			return err
+		}
+		// Columns by name: the old table's order need not be the new one's.
+		rows, err := tx.QueryContext(ctx, `SELECT n.name FROM pragma_table_info('messages_rebuild') n
+			JOIN pragma_table_info('messages') o ON o.name = n.name ORDER BY n.cid`)
+		if err != nil {
+			return err
+		}
+		var cols []string
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			cols = append(cols, `"`+c+`"`)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		list := strings.Join(cols, ", ")
+		for _, q := range []string{
+			`INSERT INTO messages_rebuild(` + list + `) SELECT ` + list + ` FROM messages`,
+			`DROP TABLE messages`,
+			`ALTER TABLE messages_rebuild RENAME TO messages`,
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}()
+	if err != nil {
+		tx.Rollback()
+		return storageErr("migrate messages", err)
 	}
 	return nil
 }
