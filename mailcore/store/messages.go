@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"strings"
 	"time"
@@ -236,8 +237,8 @@ func (s *Store) PutSummaries(ctx context.Context, folderID int64, msgs []Summary
 		return nil
 	}
 	enc := EncodeSummaries(folderID, msgs)
-	return s.tx(ctx, "put summaries", func(tx *sql.Tx) error {
-		return s.putEncoded(ctx, tx, enc)
+	return s.connTx(ctx, "put summaries", false, func(c *sql.Conn, tx *sql.Tx) error {
+		return putEncoded(ctx, c, tx, enc)
 	})
 }
 
@@ -252,27 +253,29 @@ type SyncPoint struct {
 // the statements that store them. A sync encodes each batch on the
 // goroutine that decoded it, in parallel with the store writing the
 // previous one: the store's single writer is what a large sync waits for.
+// The values are already the driver's (see execRows).
 type EncodedSummaries struct {
 	folderID int64
-	args     []any
+	vals     []driver.NamedValue
 	rows     int
 }
 
 // EncodeSummaries encodes msgs of folderID for PutSummariesSynced.
 func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
-	e := &EncodedSummaries{folderID: folderID, rows: len(msgs), args: make([]any, 0, putInsert.params*len(msgs))}
+	e := &EncodedSummaries{folderID: folderID, rows: len(msgs), vals: make([]driver.NamedValue, 0, putInsert.params*len(msgs))}
 	for i := range msgs {
 		m := &msgs[i]
 		date := m.Date
 		if date.IsZero() {
 			date = m.InternalDate
 		}
-		// Integers go in as int64, which database/sql passes on as they
-		// are; other integer types take a reflection path.
-		e.args = append(e.args, folderID, int64(m.UID), int64(m.Flags), strings.Join(m.Keywords, " "), int64(m.ModSeq),
+		// Only int64 and string: the types the driver binds as they are.
+		for _, v := range [...]any{folderID, int64(m.UID), int64(m.Flags), strings.Join(m.Keywords, " "), int64(m.ModSeq),
 			unix(m.InternalDate), unix(date), int64(m.Size), m.Subject, m.From.Name, m.From.Addr,
 			addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID, m.InReplyTo,
-			strings.Join(m.References, " "), int64(boolInt(m.HasAttachments)), m.Preview)
+			strings.Join(m.References, " "), int64(boolInt(m.HasAttachments)), m.Preview} {
+			e.vals = append(e.vals, driver.NamedValue{Value: v})
+		}
 	}
 	return e
 }
@@ -280,11 +283,11 @@ func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 // PutSummariesSynced stores summaries as PutSummaries does and records
 // the folder's sync state p in the same transaction. A sync step and the
 // resume point it reaches are committed together, never one without the
-// other, and without waiting for the disk (txRelaxed).
+// other, and without waiting for the disk (relaxed, see connTx).
 func (s *Store) PutSummariesSynced(ctx context.Context, enc *EncodedSummaries, p SyncPoint) error {
-	return s.txRelaxed(ctx, "put summaries", func(tx *sql.Tx) error {
+	return s.connTx(ctx, "put summaries", true, func(c *sql.Conn, tx *sql.Tx) error {
 		if enc.rows > 0 {
-			if err := s.putEncoded(ctx, tx, enc); err != nil {
+			if err := putEncoded(ctx, c, tx, enc); err != nil {
 				return err
 			}
 		}
@@ -292,20 +295,13 @@ func (s *Store) PutSummariesSynced(ctx context.Context, enc *EncodedSummaries, p
 	})
 }
 
-func (s *Store) putEncoded(ctx context.Context, tx *sql.Tx, enc *EncodedSummaries) error {
+func putEncoded(ctx context.Context, c *sql.Conn, tx *sql.Tx, enc *EncodedSummaries) error {
 	var before int64
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM messages`).Scan(&before); err != nil {
 		return err
 	}
-	w := batchWriter{s: s, ctx: ctx, tx: tx}
-	per := putInsert.params
-	for done := 0; done < enc.rows; {
-		n := min(enc.rows-done, maxRows)
-		w.args = enc.args[done*per : (done+n)*per]
-		if err := w.exec(putInsert, n); err != nil {
-			return err
-		}
-		done += n
+	if err := execRows(ctx, c, putInsert, enc.vals, enc.rows); err != nil {
+		return err
 	}
 	// New rows took ids above every id in use before.
 	return noteNewRows(ctx, tx, before)

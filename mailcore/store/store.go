@@ -283,23 +283,32 @@ func finishTx(t *sql.Tx, err error, op string, f func(*sql.Tx) error) error {
 // about 8% faster here. Anything whose loss would lose mail (a POP3
 // download before DELE, the outbox, drafts) uses tx.
 func (s *Store) txRelaxed(ctx context.Context, op string, f func(*sql.Tx) error) error {
+	return s.connTx(ctx, op, true, func(_ *sql.Conn, tx *sql.Tx) error { return f(tx) })
+}
+
+// connTx runs f in one write transaction on one connection of the pool,
+// which f also gets (for writes through the driver, see execRows); relaxed
+// is txRelaxed's durability.
+func (s *Store) connTx(ctx context.Context, op string, relaxed bool, f func(*sql.Conn, *sql.Tx) error) error {
 	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return storageErr(op, err)
 	}
 	defer c.Close()
-	if _, err := c.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
-		return storageErr(op, err)
-	}
-	defer func() {
-		// The connection goes back to the pool only with full durability
-		// restored; otherwise it is discarded.
-		if _, err := c.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous=FULL`); err != nil {
-			_ = c.Raw(func(any) error { return driver.ErrBadConn })
+	if relaxed {
+		if _, err := c.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+			return storageErr(op, err)
 		}
-	}()
+		defer func() {
+			// The connection goes back to the pool only with full
+			// durability restored; otherwise it is discarded.
+			if _, err := c.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous=FULL`); err != nil {
+				_ = c.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
 	t, err := c.BeginTx(ctx, nil)
-	return finishTx(t, err, op, f)
+	return finishTx(t, err, op, func(tx *sql.Tx) error { return f(c, tx) })
 }
 
 func boolInt(b bool) int {
