@@ -529,13 +529,68 @@ func (p *fetchParser) param(l int, key string) []byte {
 
 // parseInternalDate reads "02-Jan-2006 15:04:05 -0700" (the day may have
 // a leading space); a value it cannot read gives the zero time, as a
-// failed time.Parse leaves it in go-imap.
+// failed time.Parse leaves it in go-imap. The exact form every server
+// sends is read by hand (fastInternalDate); anything else goes to
+// time.Parse.
 func parseInternalDate(b []byte) time.Time {
+	if t, ok := fastInternalDate(b); ok {
+		return t
+	}
 	t, err := time.Parse("_2-Jan-2006 15:04:05 -0700", string(b))
 	if err != nil {
 		return time.Time{}
 	}
 	return t
+}
+
+// fastInternalDate reads exactly "DD-Mon-YYYY HH:MM:SS +hhmm" (DD may be
+// a space and a digit). By hand because time.Parse, with its layout
+// interpreter, was a tenth of the decoder's time; FuzzInternalDate checks
+// that both agree.
+func fastInternalDate(b []byte) (time.Time, bool) {
+	if len(b) != 26 || b[2] != '-' || b[6] != '-' || b[11] != ' ' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
+		return time.Time{}, false
+	}
+	digits := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	dayAt, dayLen := 0, 2
+	if b[0] == ' ' {
+		dayAt, dayLen = 1, 1
+	}
+	day, ok1 := digits(dayAt, dayLen)
+	year, ok2 := digits(7, 4)
+	hh, ok3 := digits(12, 2)
+	mm, ok4 := digits(15, 2)
+	ss, ok5 := digits(18, 2)
+	zh, ok6 := digits(22, 2)
+	zm, ok7 := digits(24, 2)
+	sign := b[21]
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || (sign != '+' && sign != '-') ||
+		hh > 23 || mm > 59 || ss > 59 || zh > 23 || zm > 59 {
+		return time.Time{}, false
+	}
+	mon := -1
+	for i, m := range months {
+		if string(b[3:6]) == m {
+			mon = i
+		}
+	}
+	if mon < 0 || day < 1 || day > daysIn(time.Month(mon+1), year) {
+		return time.Time{}, false
+	}
+	off := zh*60 + zm
+	if sign == '-' {
+		off = -off
+	}
+	return time.Date(year, time.Month(mon+1), day, hh, mm, ss, 0, time.FixedZone("", off*60)), true
 }
 
 // parseHeaderDate parses an envelope date as net/mail.ParseDate does,
@@ -632,15 +687,24 @@ func fastDate(b []byte) (time.Time, bool) {
 	if day > daysIn(time.Month(mon+1), year) {
 		return time.Time{}, false
 	}
-	off := (zh*60 + zm) * 60
+	off := zh*60 + zm
 	if sign == '-' {
 		off = -off
 	}
-	return time.Date(year, time.Month(mon+1), day, hh, mm, ss, 0, time.FixedZone("", off)), true
+	return time.Date(year, time.Month(mon+1), day, hh, mm, ss, 0, time.FixedZone("", off*60)), true
 }
 
 func daysIn(m time.Month, year int) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // msgID and msgIDList read Message-ID and In-Reply-To values as go-imap

@@ -286,6 +286,58 @@ func FuzzFastDate(f *testing.F) {
 	})
 }
 
+// Servers' INTERNALDATE form is read by hand; other forms time.Parse
+// takes still parse, and nonsense gives the zero time.
+func TestParseInternalDate(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		fast bool
+		want time.Time
+	}{
+		{"03-Mar-2026 10:00:00 +0800", true, time.Date(2026, 3, 3, 2, 0, 0, 0, time.UTC)},
+		{" 4-Mar-2026 09:30:15 -0500", true, time.Date(2026, 3, 4, 14, 30, 15, 0, time.UTC)},
+		{"29-Feb-2024 23:59:59 +0000", true, time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC)},
+		{"4-Mar-2026 09:30:15 -0500", false, time.Date(2026, 3, 4, 14, 30, 15, 0, time.UTC)},
+		{"04-mar-2026 09:30:15 -0500", false, time.Date(2026, 3, 4, 14, 30, 15, 0, time.UTC)},
+		{"29-Feb-2025 00:00:00 +0000", false, time.Time{}},
+		{"yesterday", false, time.Time{}},
+	} {
+		if _, ok := fastInternalDate([]byte(c.in)); ok != c.fast {
+			t.Errorf("%q: fast path %v, want %v", c.in, ok, c.fast)
+		}
+		if got := parseInternalDate([]byte(c.in)); !got.Equal(c.want) {
+			t.Errorf("%q: %v, want %v", c.in, got, c.want)
+		}
+	}
+	if _, off := parseInternalDate([]byte("03-Mar-2026 10:00:00 +0530")).Zone(); off != 5*3600+30*60 {
+		t.Errorf("offset %d", off)
+	}
+}
+
+// The hand-read INTERNALDATE agrees with time.Parse whenever it accepts a
+// date.
+func FuzzInternalDate(f *testing.F) {
+	for _, d := range []string{"03-Mar-2026 10:00:00 +0800", " 4-Mar-2026 09:30:15 -0500", "29-Feb-2024 23:59:59 +2359",
+		"29-Feb-2025 00:00:00 +0000", "31-Apr-2026 00:00:00 +0000", "01-Jan-0000 00:00:00 -2359", "4-Mar-2026 09:30:15 -0500"} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, d string) {
+		got, ok := fastInternalDate([]byte(d))
+		if !ok {
+			return
+		}
+		want, err := time.Parse("_2-Jan-2006 15:04:05 -0700", d)
+		if err != nil {
+			t.Fatalf("%q: fast path accepted what time.Parse refuses (%v)", d, err)
+		}
+		_, go1 := got.Zone()
+		_, wo := want.Zone()
+		if !got.Equal(want) || go1 != wo {
+			t.Fatalf("%q: fast %v, time.Parse %v", d, got, want)
+		}
+	})
+}
+
 // The plain Message-ID path agrees with go-message's parser.
 func FuzzPlainMsgID(f *testing.F) {
 	for _, id := range []string{"<a@b>", "<a.b.c@d.e>", "<a..b@c>", "<.a@b>", "<a@b.>", "<a@@b>", "<a@b", "<{x}@y>"} {
