@@ -59,8 +59,6 @@ type Account struct {
 	selected int64
 	wake     chan struct{}
 	selChg   chan struct{}
-	synced   map[int64]bool // folders synced once in this session (new-mail events after that)
-	syncedMu sync.Mutex
 
 	// parallelMin is the smallest UID range (in messages) fetched over
 	// several connections.
@@ -85,7 +83,7 @@ func New(cfg Config, st *store.Store, sink event.Sink) *Account {
 		sink = event.Discard
 	}
 	return &Account{cfg: cfg, st: st, sink: sink,
-		wake: make(chan struct{}, 1), selChg: make(chan struct{}, 1), synced: map[int64]bool{},
+		wake: make(chan struct{}, 1), selChg: make(chan struct{}, 1),
 		parallelMin: parallelMinMessages}
 }
 

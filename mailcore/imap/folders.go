@@ -69,6 +69,13 @@ func RoleOf(name string, delim rune, attrs []imapv2.MailboxAttr) string {
 // SyncFolders lists the server's folders into the store (roles, delimiter,
 // subscription, STATUS counts) and removes folders gone from the server.
 func (a *Account) SyncFolders(ctx context.Context) error {
+	_, err := a.listFolders(ctx)
+	return err
+}
+
+// listFolders is SyncFolders; it also returns the STATUS of each folder
+// it asked (for syncAll, see unchanged).
+func (a *Account) listFolders(ctx context.Context) (map[string]*imapv2.StatusData, error) {
 	ctx, cancel := a.opCtx(ctx)
 	defer cancel()
 	var listed []*imapv2.ListData
@@ -111,7 +118,7 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 		})
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var list []store.ListedFolder
@@ -145,7 +152,7 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 	}
 	counts, err := a.statusOf(ctx, selectable)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := range list {
 		if st := counts[list[i].Name]; st != nil {
@@ -154,21 +161,21 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 		}
 	}
 	if _, err := a.st.UpsertFolders(ctx, list); err != nil {
-		return err
+		return nil, err
 	}
 	cached, err := a.st.Folders(ctx, a.cfg.AccountID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range cached {
 		if !f.Local && !seen[f.Name] {
 			if err := a.st.DeleteFolder(ctx, f.ID); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	a.sink(event.FoldersChanged{Account: a.cfg.AccountID})
-	return nil
+	return counts, nil
 }
 
 // firstUncounted names the folder of list that SyncFolders does not ask
@@ -233,7 +240,10 @@ func (a *Account) statusOf(ctx context.Context, names []string) (map[string]*ima
 				if n == cn.selected {
 					continue
 				}
-				cmds[i] = cn.c.Status(n, &imapv2.StatusOptions{NumMessages: true, NumUnseen: true})
+				// UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ too: syncAll
+				// leaves out the folders they show unchanged (unchanged).
+				cmds[i] = cn.c.Status(n, &imapv2.StatusOptions{NumMessages: true, NumUnseen: true,
+					UIDNext: true, UIDValidity: true, HighestModSeq: cn.caps.Has(imapv2.CapCondStore)})
 			}
 			for i, c := range cmds {
 				if c == nil {

@@ -273,11 +273,17 @@ func (a *Account) replaySoon(ctx context.Context) {
 // server refuses, or whose messages are gone, is dropped, reverted in the
 // cache and reported as event.OperationFailed.
 func (a *Account) ReplayOps(ctx context.Context) error {
+	_, err := a.replayOps(ctx)
+	return err
+}
+
+// replayOps is ReplayOps; it also says how many operations it found.
+func (a *Account) replayOps(ctx context.Context) (int, error) {
 	a.opsMu.Lock()
 	defer a.opsMu.Unlock()
 	ops, err := a.st.Ops(ctx, a.cfg.AccountID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, op := range ops {
 		octx, cancel := a.opCtx(ctx)
@@ -290,17 +296,17 @@ func (a *Account) ReplayOps(ctx context.Context) error {
 			case mailerr.Unreachable, mailerr.Timeout, mailerr.Canceled, mailerr.TLSInvalid,
 				mailerr.AuthFailed, mailerr.SecurityRefused, mailerr.Storage:
 				_ = a.st.FailOp(ctx, op.ID, err.Error())
-				return err
+				return len(ops), err
 			}
 			// Refused by the server: drop it and revert the cache.
 			a.revert(ctx, op)
 			a.sink(event.OperationFailed{Account: a.cfg.AccountID, Op: op.Kind, Err: err})
 		}
 		if err := a.st.DoneOp(ctx, op.ID); err != nil {
-			return err
+			return len(ops), err
 		}
 	}
-	return nil
+	return len(ops), nil
 }
 
 // conflict is a queued operation whose messages are gone on the server.

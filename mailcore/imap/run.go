@@ -100,8 +100,9 @@ func (a *Account) Run(ctx context.Context) {
 }
 
 // syncAll syncs the selected folder first, then every other selectable
-// subscribed folder.
-func (a *Account) syncAll(ctx context.Context) error {
+// subscribed folder, except those that listed, the STATUS taken by a
+// listing just before (nil for none), shows unchanged (see unchanged).
+func (a *Account) syncAll(ctx context.Context, listed map[string]*imapv2.StatusData) error {
 	sel := a.selectedFolder(ctx)
 	if sel != 0 {
 		if err := a.SyncFolder(ctx, sel); err != nil {
@@ -116,6 +117,11 @@ func (a *Account) syncAll(ctx context.Context) error {
 		if f.ID == sel || !f.Selectable || !f.Subscribed || f.Local {
 			continue
 		}
+		if same, err := a.unchanged(ctx, f, listed[f.Name]); err != nil {
+			return err
+		} else if same {
+			continue
+		}
 		if err := a.SyncFolder(ctx, f.ID); err != nil {
 			if mailerr.Is(err, mailerr.NotFound) || mailerr.Is(err, mailerr.ServerRefused) {
 				continue // deleted meanwhile; the next listing drops it
@@ -126,18 +132,51 @@ func (a *Account) syncAll(ctx context.Context) error {
 	return nil
 }
 
+// unchanged tells whether st, a STATUS of f, shows that a sync of f would
+// find nothing to do: the same UIDVALIDITY, UIDNEXT (no new message) and
+// HIGHESTMODSEQ (no flag change, no expunge: RFC 7162 raises it for
+// both) as at its last sync, all of it cached (no first sync or backfill
+// left) and as many messages as the cache has. A STATUS answers from
+// what the server keeps about its folders, where a sync opens the folder:
+// on Dovecot about 2 ms against an EXAMINE that loads the folder's index.
+// Without CONDSTORE a flag change shows in no STATUS item, so such a
+// folder is always synced.
+func (a *Account) unchanged(ctx context.Context, f store.Folder, st *imapv2.StatusData) (bool, error) {
+	if st == nil || st.UIDValidity == 0 || st.UIDValidity != f.UIDValidity || uint32(st.UIDNext) != f.UIDNext ||
+		st.HighestModSeq == 0 || st.HighestModSeq != f.HighestModSeq || f.SyncedFrom != 1 || st.NumMessages == nil {
+		return false, nil
+	}
+	n, err := a.st.RealUIDCount(ctx, f.ID)
+	if err != nil {
+		return false, err
+	}
+	return n == int(*st.NumMessages), nil
+}
+
+// replayKeeping replays the queued operations and returns listed, the
+// STATUS of a listing just before, or nil when an operation was replayed:
+// it changed folders after that STATUS, so every folder is synced then.
+func (a *Account) replayKeeping(ctx context.Context, listed map[string]*imapv2.StatusData) (map[string]*imapv2.StatusData, error) {
+	n, err := a.replayOps(ctx)
+	if n > 0 {
+		listed = nil
+	}
+	return listed, err
+}
+
 func (a *Account) session(ctx context.Context) (connected bool, err error) {
-	if err := a.SyncFolders(ctx); err != nil {
+	listed, err := a.listFolders(ctx)
+	if err != nil {
 		return false, err
 	}
 	a.sink(event.AccountStatus{Account: a.cfg.AccountID, Online: true})
-	if err := a.ReplayOps(ctx); err != nil {
+	if listed, err = a.replayKeeping(ctx, listed); err != nil {
 		return true, err
 	}
 	if _, _, err := a.Quota(ctx); err != nil && !mailerr.Is(err, mailerr.NotFound) {
 		return true, err
 	}
-	if err := a.syncAll(ctx); err != nil {
+	if err := a.syncAll(ctx, listed); err != nil {
 		return true, err
 	}
 
@@ -192,17 +231,18 @@ func (a *Account) session(ctx context.Context) (connected bool, err error) {
 			if err := a.ReplayOps(ctx); err != nil {
 				return true, err
 			}
-			if err := a.syncAll(ctx); err != nil {
+			if err := a.syncAll(ctx, nil); err != nil {
 				return true, err
 			}
 		case <-tick.C:
-			if err := a.SyncFolders(ctx); err != nil {
+			listed, err := a.listFolders(ctx)
+			if err != nil {
 				return true, err
 			}
-			if err := a.ReplayOps(ctx); err != nil {
+			if listed, err = a.replayKeeping(ctx, listed); err != nil {
 				return true, err
 			}
-			if err := a.syncAll(ctx); err != nil {
+			if err := a.syncAll(ctx, listed); err != nil {
 				return true, err
 			}
 			_, _, _ = a.Quota(ctx)
