@@ -270,20 +270,27 @@ func FuzzFastDate(f *testing.F) {
 		f.Add(d)
 	}
 	f.Fuzz(func(t *testing.T, d string) {
-		got, ok := fastDate([]byte(d))
-		if !ok {
-			return
-		}
-		want, err := netmail.ParseDate(d)
-		if err != nil {
-			t.Fatalf("%q: fast path accepted what net/mail refuses (%v)", d, err)
-		}
-		_, go1 := got.Zone()
-		_, wo := want.Zone()
-		if !got.Equal(want) || go1 != wo {
-			t.Fatalf("%q: fast %v, net/mail %v", d, got, want)
-		}
+		sameDate(t, d, fastDate, "net/mail", netmail.ParseDate)
 	})
+}
+
+// sameDate fails t when fast reads d and ref (named refName) does not, or
+// reads another instant or offset.
+func sameDate(t *testing.T, d string, fast func([]byte) (time.Time, bool), refName string, ref func(string) (time.Time, error)) {
+	t.Helper()
+	got, ok := fast([]byte(d))
+	if !ok {
+		return
+	}
+	want, err := ref(d)
+	if err != nil {
+		t.Fatalf("%q: fast path accepted what %s refuses (%v)", d, refName, err)
+	}
+	_, go1 := got.Zone()
+	_, wo := want.Zone()
+	if !got.Equal(want) || go1 != wo {
+		t.Fatalf("%q: fast %v, %s %v", d, got, refName, want)
+	}
 }
 
 // Servers' INTERNALDATE form is read by hand; other forms time.Parse
@@ -322,19 +329,9 @@ func FuzzInternalDate(f *testing.F) {
 		f.Add(d)
 	}
 	f.Fuzz(func(t *testing.T, d string) {
-		got, ok := fastInternalDate([]byte(d))
-		if !ok {
-			return
-		}
-		want, err := time.Parse("_2-Jan-2006 15:04:05 -0700", d)
-		if err != nil {
-			t.Fatalf("%q: fast path accepted what time.Parse refuses (%v)", d, err)
-		}
-		_, go1 := got.Zone()
-		_, wo := want.Zone()
-		if !got.Equal(want) || go1 != wo {
-			t.Fatalf("%q: fast %v, time.Parse %v", d, got, want)
-		}
+		sameDate(t, d, fastInternalDate, "time.Parse", func(d string) (time.Time, error) {
+			return time.Parse("_2-Jan-2006 15:04:05 -0700", d)
+		})
 	})
 }
 
