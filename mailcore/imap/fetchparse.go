@@ -43,9 +43,9 @@ const (
 // token is one value of a response. A list's items are the tokens after
 // it up to end (the index after the list's last descendant).
 type token struct {
-	kind tokKind
 	val  []byte
 	end  int32
+	kind tokKind // after end: 32 bytes a token, not 40
 }
 
 // fetchParser tokenises one FETCH response at a time; its buffers are
@@ -189,9 +189,29 @@ func skipSP(b []byte) []byte {
 	return b
 }
 
+// atomEnds marks the bytes that end an atom outside brackets, and '['.
+var atomEnds = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte(" ()\"{\x7f[") {
+		t[c] = true
+	}
+	return t
+}()
+
 // atomLen is the length of the atom at the start of b. A section in
 // brackets (BODY[HEADER.FIELDS (A B)]) belongs to the atom.
 func atomLen(b []byte) int {
+	// Most atoms (numbers, NIL, item names, flags) have no brackets: a
+	// table lookup a byte finds their end.
+	i := 0
+	for i < len(b) && !atomEnds[b[i]] {
+		i++
+	}
+	if i == len(b) || b[i] != '[' {
+		return i
+	}
 	depth := 0
 	for i, c := range b {
 		switch {
@@ -209,8 +229,19 @@ func atomLen(b []byte) int {
 	return len(b)
 }
 
+// quotedStops marks the bytes that end the plain run of a quoted string.
+var quotedStops = func() (t [256]bool) {
+	for _, c := range []byte("\"\\\r\n") {
+		t[c] = true
+	}
+	return t
+}()
+
 func (p *fetchParser) quoted(b []byte) ([]byte, error) {
 	for i := 0; i < len(b); i++ {
+		if !quotedStops[b[i]] {
+			continue
+		}
 		switch b[i] {
 		case '"':
 			p.toks = append(p.toks, token{kind: tokString, val: b[:i]})
