@@ -160,12 +160,16 @@ func (s *Store) rebuildMessages() error {
 		}
 		var cols []string
 		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
+			var name string
+			if err := rows.Scan(&name); err != nil {
 				rows.Close()
 				return err
 			}
-			cols = append(cols, `"`+c+`"`)
+			cols = append(cols, `"`+name+`"`)
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
 		}
 		if err := rows.Close(); err != nil {
 			return err
