@@ -114,9 +114,14 @@ func execRows(ctx context.Context, c *sql.Conn, ins *batchInsert, vals []driver.
 		for size, k := maxRows, maxRowsLog; rows > 0; size, k = size/2, k-1 {
 			for rows >= size {
 				if stmts[k] == nil {
-					if stmts[k], err = prep.PrepareContext(ctx, ins.text[size]); err != nil {
+					// Through a local: a failed prepare returns a nil
+					// *stmt, which in the array would be a non-nil
+					// interface for the deferred Close.
+					st, err := prep.PrepareContext(ctx, ins.text[size])
+					if err != nil {
 						return err
 					}
+					stmts[k] = st
 				}
 				ex, ok := stmts[k].(driver.StmtExecContext)
 				if !ok {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -268,4 +269,28 @@ func benchInbox(b *testing.B) (context.Context, *Store, int64) {
 		b.Fatal(err)
 	}
 	return ctx, s, fid
+}
+
+// A batch write whose context ends before its statements are prepared
+// fails with the context's error (it once panicked closing the statement
+// that was never prepared), and stores nothing.
+func TestExecRowsCancelledBeforePrepare(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	fid, err := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := EncodeSummaries(fid, syncLikeBatch(100, 100))
+	err = s.connTx(ctx, "test", true, func(c *sql.Conn, tx *sql.Tx) error {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		return execRows(cctx, c, putInsert, enc.vals, enc.rows)
+	})
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the context's", err)
+	}
+	if n, _, _ := s.Counts(ctx, fid); n != 0 {
+		t.Fatalf("%d rows stored", n)
+	}
 }
