@@ -61,13 +61,24 @@ type batchWriter struct {
 	args []any
 }
 
+// eachChunk calls f for each statement that inserts rows rows, in order:
+// size rows each, from maxRows down in powers of two (maxRows as often as
+// it fits, then the binary digits of the rest); k is log2(size).
+func eachChunk(rows int, f func(size, k int) error) error {
+	for size, k := maxRows, maxRowsLog; rows > 0; size, k = size/2, k-1 {
+		for ; rows >= size; rows -= size {
+			if err := f(size, k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // exec inserts the rows whose arguments are in w.args.
 func (w *batchWriter) exec(ins *batchInsert, rows int) error {
 	args := w.args
-	for size := maxRows; rows > 0; size /= 2 {
-		if rows < size {
-			continue
-		}
+	return eachChunk(rows, func(size, _ int) error {
 		st, err := w.s.txStmt(w.ctx, w.tx, ins.text[size])
 		if err != nil {
 			return err
@@ -76,9 +87,8 @@ func (w *batchWriter) exec(ins *batchInsert, rows int) error {
 			return err
 		}
 		args = args[size*ins.params:]
-		rows -= size
-	}
-	return nil
+		return nil
+	})
 }
 
 // execRows inserts rows rows whose values are vals through the driver's
@@ -111,33 +121,30 @@ func execRows(ctx context.Context, c *sql.Conn, ins *batchInsert, vals []driver.
 				}
 			}
 		}()
-		for size, k := maxRows, maxRowsLog; rows > 0; size, k = size/2, k-1 {
-			for rows >= size {
-				if stmts[k] == nil {
-					// Through a local: a failed prepare returns a nil
-					// *stmt, which in the array would be a non-nil
-					// interface for the deferred Close.
-					st, err := prep.PrepareContext(ctx, ins.text[size])
-					if err != nil {
-						return err
-					}
-					stmts[k] = st
-				}
-				ex, ok := stmts[k].(driver.StmtExecContext)
-				if !ok {
-					return fmt.Errorf("store: driver statement %T cannot execute", stmts[k])
-				}
-				chunk := vals[:size*ins.params]
-				for j := range chunk {
-					chunk[j].Ordinal = j + 1
-				}
-				if _, err := ex.ExecContext(ctx, chunk); err != nil {
+		return eachChunk(rows, func(size, k int) error {
+			if stmts[k] == nil {
+				// Through a local: a failed prepare returns a nil *stmt,
+				// which in the array would be a non-nil interface for the
+				// deferred Close.
+				st, err := prep.PrepareContext(ctx, ins.text[size])
+				if err != nil {
 					return err
 				}
-				vals = vals[len(chunk):]
-				rows -= size
+				stmts[k] = st
 			}
-		}
-		return nil
+			ex, ok := stmts[k].(driver.StmtExecContext)
+			if !ok {
+				return fmt.Errorf("store: driver statement %T cannot execute", stmts[k])
+			}
+			chunk := vals[:size*ins.params]
+			for j := range chunk {
+				chunk[j].Ordinal = j + 1
+			}
+			if _, err := ex.ExecContext(ctx, chunk); err != nil {
+				return err
+			}
+			vals = vals[len(chunk):]
+			return nil
+		})
 	})
 }

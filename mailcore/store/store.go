@@ -278,21 +278,17 @@ func finishTx(t *sql.Tx, err error, op string, f func(*sql.Tx) error) error {
 	return nil
 }
 
-// txRelaxed is tx for data the server still has (IMAP headers): the
-// commit does not wait for the disk (synchronous=NORMAL on the connection
-// for this transaction only). A power cut may lose the last such commits,
+// connTx runs f in one write transaction on one connection of the pool,
+// which f also gets (for writes through the driver, see execRows).
+//
+// relaxed is for data the server still has (IMAP headers): the commit
+// does not wait for the disk (synchronous=NORMAL on the connection for
+// this transaction only). A power cut may lose the last such commits,
 // never consistency: a sync step and its resume point are committed
 // together, so the next sync starts where the cache really ends. Skipping
 // the sync of the write-ahead log at each batch made a cold header sync
 // about 8% faster here. Anything whose loss would lose mail (a POP3
-// download before DELE, the outbox, drafts) uses tx.
-func (s *Store) txRelaxed(ctx context.Context, op string, f func(*sql.Tx) error) error {
-	return s.connTx(ctx, op, true, func(_ *sql.Conn, tx *sql.Tx) error { return f(tx) })
-}
-
-// connTx runs f in one write transaction on one connection of the pool,
-// which f also gets (for writes through the driver, see execRows); relaxed
-// is txRelaxed's durability.
+// download before DELE, the outbox, drafts) is not relaxed.
 func (s *Store) connTx(ctx context.Context, op string, relaxed bool, f func(*sql.Conn, *sql.Tx) error) error {
 	c, err := s.db.Conn(ctx)
 	if err != nil {
