@@ -582,16 +582,7 @@ func fastInternalDate(b []byte) (time.Time, bool) {
 	if len(b) != 26 || b[2] != '-' || b[6] != '-' || b[11] != ' ' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
 		return time.Time{}, false
 	}
-	digits := func(i, n int) (int, bool) {
-		v := 0
-		for _, c := range b[i : i+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
+	digits := func(i, n int) (int, bool) { return decimal(b[i : i+n]) }
 	dayAt, dayLen := 0, 2
 	if b[0] == ' ' {
 		dayAt, dayLen = 1, 1
@@ -608,20 +599,43 @@ func fastInternalDate(b []byte) (time.Time, bool) {
 		hh > 23 || mm > 59 || ss > 59 || zh > 23 || zm > 59 {
 		return time.Time{}, false
 	}
-	mon := -1
-	for i, m := range months {
-		if string(b[3:6]) == m {
-			mon = i
-		}
-	}
-	if mon < 0 || day < 1 || day > daysIn(time.Month(mon+1), year) {
+	mon := monthOf(b[3:6])
+	if mon == 0 || day < 1 || day > daysIn(mon, year) {
 		return time.Time{}, false
 	}
-	off := zh*60 + zm
+	return time.Date(year, mon, day, hh, mm, ss, 0, fixedZone(sign, zh, zm)), true
+}
+
+// decimal reads b, ASCII digits only, as a number.
+func decimal(b []byte) (int, bool) {
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// monthOf is the month b names as dates write it ("Jan"), or 0.
+func monthOf(b []byte) time.Month {
+	for i, m := range months {
+		if string(b) == m {
+			return time.Month(i + 1)
+		}
+	}
+	return 0
+}
+
+// fixedZone is the zone of a numeric offset: sign '+' or '-', hours and
+// minutes.
+func fixedZone(sign byte, zh, zm int) *time.Location {
+	off := (zh*60 + zm) * 60
 	if sign == '-' {
 		off = -off
 	}
-	return time.Date(year, time.Month(mon+1), day, hh, mm, ss, 0, time.FixedZone("", off*60)), true
+	return time.FixedZone("", off)
 }
 
 // parseHeaderDate parses an envelope date as net/mail.ParseDate does,
@@ -660,16 +674,9 @@ func fastDate(b []byte) (time.Time, bool) {
 		if len(b) < n {
 			return 0, false
 		}
-		v := 0
-		for i := 0; i < n; i++ {
-			c := b[i]
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
+		v, ok := decimal(b[:n])
 		b = b[n:]
-		return v, true
+		return v, ok
 	}
 	lit := func(c byte) bool {
 		if len(b) == 0 || b[0] != c {
@@ -686,13 +693,8 @@ func fastDate(b []byte) (time.Time, bool) {
 	if !ok || !lit(' ') || len(b) < 4 || b[3] != ' ' {
 		return time.Time{}, false
 	}
-	mon := -1
-	for i, m := range months {
-		if string(b[:3]) == m {
-			mon = i
-		}
-	}
-	if mon < 0 {
+	mon := monthOf(b[:3])
+	if mon == 0 {
 		return time.Time{}, false
 	}
 	b = b[4:]
@@ -715,14 +717,10 @@ func fastDate(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	// net/mail rejects a day past the month's end (time.Parse checks it).
-	if day > daysIn(time.Month(mon+1), year) {
+	if day > daysIn(mon, year) {
 		return time.Time{}, false
 	}
-	off := zh*60 + zm
-	if sign == '-' {
-		off = -off
-	}
-	return time.Date(year, time.Month(mon+1), day, hh, mm, ss, 0, time.FixedZone("", off*60)), true
+	return time.Date(year, mon, day, hh, mm, ss, 0, fixedZone(sign, zh, zm)), true
 }
 
 func daysIn(m time.Month, year int) int {
