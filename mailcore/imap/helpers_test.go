@@ -249,3 +249,17 @@ func checkResumed(t *testing.T, s *mailtest.Stack, u mailtest.User, st *store.St
 		t.Fatalf("synced_from %d after full sync", f.SyncedFrom)
 	}
 }
+
+// logNextConn makes a's next main connection log its protocol to the
+// returned log (the current one, if any, is closed).
+func logNextConn(a *Account) *protoLog {
+	log := &protoLog{}
+	a.cfg.Debug = log
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.main != nil {
+		a.main.close()
+		a.main = nil
+	}
+	return log
+}

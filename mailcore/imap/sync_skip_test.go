@@ -39,14 +39,7 @@ func TestSyncAllSkipsUnchangedFolders(t *testing.T) {
 	// whose dialogue it returns.
 	round := func(list bool) string {
 		t.Helper()
-		log := &protoLog{}
-		a.cfg.Debug = log
-		a.mu.Lock()
-		if a.main != nil {
-			a.main.close()
-			a.main = nil
-		}
-		a.mu.Unlock()
+		log := logNextConn(a)
 		var listed map[string]*imapv2.StatusData
 		if list {
 			var err error

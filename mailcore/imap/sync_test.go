@@ -49,12 +49,7 @@ func TestFullAndIncrementalSync(t *testing.T) {
 	// Once synced, the Inbox is no longer left out; it is selected on the
 	// main connection, though, which does not ask STATUS of its own
 	// selected folder (RFC 9051): its counts are those of its sync.
-	log := &protoLog{}
-	a.cfg.Debug = log
-	a.mu.Lock()
-	a.main.close()
-	a.main = nil // the next connection logs its protocol
-	a.mu.Unlock()
+	log := logNextConn(a)
 	if err := a.SyncFolder(ctx, inbox.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func TestPutSummariesLargeBatchesMatchRowByRow(t *testing.T) {
 // BenchmarkPutSummaries writes batches of 2000 sync-like summaries into a
 // folder, newest first, as a cold IMAP sync does.
 func BenchmarkPutSummaries(b *testing.B) {
-	ctx, s, fid := benchInbox(b)
+	ctx, s, fid := inboxStore(b)
 	const batch = 2000
 	hi := batch * (b.N + 1)
 	b.ResetTimer()
@@ -243,7 +243,7 @@ func TestRelaxedCommitRestoresDurability(t *testing.T) {
 // batches of 2000 summaries encoded before the timer starts, each
 // committed with its resume point as the sync's single writer does.
 func BenchmarkPutSummariesSynced(b *testing.B) {
-	ctx, s, fid := benchInbox(b)
+	ctx, s, fid := inboxStore(b)
 	const batch = 2000
 	hi := batch * (b.N + 1)
 	encs := make([]*EncodedSummaries, b.N)
@@ -260,13 +260,14 @@ func BenchmarkPutSummariesSynced(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*batch), "µs/row")
 }
 
-// benchInbox is a fresh store with one empty INBOX for a benchmark.
-func benchInbox(b *testing.B) (context.Context, *Store, int64) {
+// inboxStore is a fresh store with one empty INBOX.
+func inboxStore(tb testing.TB) (context.Context, *Store, int64) {
+	tb.Helper()
 	ctx := context.Background()
-	s := openTest(b)
+	s := openTest(tb)
 	fid, err := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return ctx, s, fid
 }
@@ -275,14 +276,9 @@ func benchInbox(b *testing.B) (context.Context, *Store, int64) {
 // fails with the context's error (it once panicked closing the statement
 // that was never prepared), and stores nothing.
 func TestExecRowsCancelledBeforePrepare(t *testing.T) {
-	ctx := context.Background()
-	s := openTest(t)
-	fid, err := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, s, fid := inboxStore(t)
 	enc := EncodeSummaries(fid, syncLikeBatch(100, 100))
-	err = s.connTx(ctx, "test", true, func(c *sql.Conn, tx *sql.Tx) error {
+	err := s.connTx(ctx, "test", true, func(c *sql.Conn, tx *sql.Tx) error {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
 		return execRows(cctx, c, putInsert, enc.vals, enc.rows)
