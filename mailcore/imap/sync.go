@@ -261,10 +261,13 @@ func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncSta
 		}
 	}
 	a.sink(event.SyncProgress{Account: a.cfg.AccountID, FolderID: f.ID, Done: int(sel.NumMessages), Total: int(sel.NumMessages), Finished: true})
-	total := int(sel.NumMessages)
-	_, unseen, err := a.st.Counts(ctx, f.ID)
-	if err == nil {
-		err = a.st.SetServerCounts(ctx, f.ID, total, unseen)
+	// The server's message count, for the next first sync of the folder
+	// (likelyBulk, after a UIDVALIDITY change). The unread count is the
+	// cache's own from now on; counting it here scanned the whole folder
+	// after every sync (about 25 ms for 100,000 messages).
+	var err error
+	if total := int(sel.NumMessages); total != f.ServerTotal {
+		err = a.st.SetServerTotal(ctx, f.ID, total)
 	}
 	return st, err
 }

@@ -111,6 +111,9 @@ func TestFullAndIncrementalSync(t *testing.T) {
 	if stats.New != 2 || count(t, st, inbox.ID) != 602 {
 		t.Fatalf("after new mail: %+v, cached %d", stats, count(t, st, inbox.ID))
 	}
+	if f := folder(t, st, a, "INBOX"); f.ServerTotal != 602 {
+		t.Errorf("after new mail: server total %d, want the SELECT's 602", f.ServerTotal)
+	}
 	var nm *event.NewMail
 	for _, e := range rec.all() {
 		if e, ok := e.(event.NewMail); ok {

@@ -72,8 +72,12 @@ type Folder struct {
 	UIDNext       uint32
 	HighestModSeq uint64
 	SyncedFrom    uint32
-	ServerTotal   int
-	ServerUnseen  int
+	// ServerTotal and ServerUnseen are the server's counts as last
+	// reported: both by STATUS when folders are listed, the total also by
+	// the SELECT of each sync. A synced folder's unread count is the
+	// cache's (Counts).
+	ServerTotal  int
+	ServerUnseen int
 }
 
 // DisplayName is the last component of the folder's name.
@@ -128,8 +132,8 @@ type ListedFolder struct {
 	Counted bool
 }
 
-// UpsertFolders stores a folder list as UpsertFolder and SetServerCounts
-// would, in one transaction (one disk sync instead of two per folder),
+// UpsertFolders stores a folder list as UpsertFolder would, with the
+// STATUS counts where given, in one transaction (one disk sync instead of two per folder),
 // and returns the folders' ids in order.
 func (s *Store) UpsertFolders(ctx context.Context, fs []ListedFolder) ([]int64, error) {
 	ids := make([]int64, len(fs))
@@ -223,10 +227,12 @@ func setSyncState(ctx context.Context, tx *sql.Tx, id int64, p SyncPoint) error 
 	return err
 }
 
-// SetServerCounts records STATUS counts for a folder not yet synced.
-func (s *Store) SetServerCounts(ctx context.Context, id int64, total, unseen int) error {
+// SetServerTotal records the server's message count of a folder (from a
+// SELECT), leaving the unread count of its last STATUS.
+func (s *Store) SetServerTotal(ctx context.Context, id int64, total int) error {
 	return s.tx(ctx, "server counts", func(tx *sql.Tx) error {
-		return setServerCounts(ctx, tx, id, total, unseen)
+		_, err := tx.ExecContext(ctx, `UPDATE folders SET server_total=? WHERE id=?`, total, id)
+		return err
 	})
 }
 

@@ -244,12 +244,18 @@ func TestCancelledCallsAreNotStorageErrors(t *testing.T) {
 }
 
 // A folder list is stored in one go: the same ids as folder by folder, and
-// counts only where the server gave them.
+// counts only where the server gave them. A sync's total replaces the
+// total only.
 func TestUpsertFolders(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	inbox, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "INBOX", Role: RoleInbox})
-	if err := s.SetServerCounts(ctx, inbox, 9, 4); err != nil {
+	if _, err := s.UpsertFolders(ctx, []ListedFolder{
+		{Folder: Folder{Account: "a", Name: "INBOX", Role: RoleInbox, ServerTotal: 7, ServerUnseen: 4}, Counted: true},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetServerTotal(ctx, inbox, 9); err != nil {
 		t.Fatal(err)
 	}
 	ids, err := s.UpsertFolders(ctx, []ListedFolder{
