@@ -68,6 +68,11 @@ type Account struct {
 	// counts because its first sync comes next (firstUncounted).
 	uncountedMu sync.Mutex
 	uncounted   string
+
+	// pre holds helpers opened ahead for the first sync (preDial), closed
+	// unused after preWait.
+	pre     preDials
+	preWait time.Duration
 }
 
 // parallelMinMessages: below this many messages one connection is fast
@@ -84,7 +89,7 @@ func New(cfg Config, st *store.Store, sink event.Sink) *Account {
 	}
 	return &Account{cfg: cfg, st: st, sink: sink,
 		wake: make(chan struct{}, 1), selChg: make(chan struct{}, 1),
-		parallelMin: parallelMinMessages}
+		parallelMin: parallelMinMessages, preWait: preDialWait}
 }
 
 // ID is the account id.
@@ -152,6 +157,7 @@ func (a *Account) withConn(ctx context.Context, f func(cn *conn) error) error {
 // Close logs out of the main connection and closes the search connection.
 func (a *Account) Close() {
 	a.closeSearchConn()
+	a.closePre()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.main != nil {

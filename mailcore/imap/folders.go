@@ -78,6 +78,7 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 func (a *Account) listFolders(ctx context.Context) (map[string]*imapv2.StatusData, error) {
 	ctx, cancel := a.opCtx(ctx)
 	defer cancel()
+	a.preDial(ctx)
 	var listed []*imapv2.ListData
 	subscribed := map[string]bool{}
 	var ext bool

@@ -31,7 +31,8 @@ type helperDial struct {
 // startHelpers starts opening up to n extra connections with the folder
 // name selected read-only, in parallel, and returns at once. A helper that
 // cannot connect is left out: the sync then simply uses fewer connections.
-// Helpers are closed when ctx ends.
+// Helpers are closed when ctx ends. condstore enables CONDSTORE where the
+// helper's server offers it.
 func (a *Account) startHelpers(ctx context.Context, name string, n int, condstore bool) *helperDial {
 	d := &helperDial{pending: n}
 	d.cond = sync.NewCond(&d.mu)
@@ -46,7 +47,7 @@ func (a *Account) startHelpers(ctx context.Context, name string, n int, condstor
 			sctx, cancel := a.opCtx(ctx)
 			defer cancel()
 			err = h.run(sctx, "examine", func() error {
-				sel, err := h.c.Select(name, &imapv2.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
+				sel, err := h.c.Select(name, &imapv2.SelectOptions{ReadOnly: true, CondStore: condstore && h.caps.Has(imapv2.CapCondStore)}).Wait()
 				if err != nil {
 					return err
 				}

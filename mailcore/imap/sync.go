@@ -164,12 +164,21 @@ func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncSta
 	// A folder that has many messages whose headers are not cached yet
 	// will be fetched over helper connections (fetchRange): open them
 	// while this connection selects the folder.
-	var early *helperDial
+	// Helpers opened ahead for this folder (preDial) are used, or closed.
+	early, closeEarly := a.takePre(f.Name)
+	if early != nil {
+		defer closeEarly()
+	}
 	if a.syncConns() > 1 && a.likelyBulk(f) {
-		ectx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		early = a.startHelpers(ectx, f.Name, a.syncConns(), condstore)
+		if early == nil {
+			ectx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			early = a.startHelpers(ectx, f.Name, a.syncConns(), condstore)
+		}
 		defer early.close()
+	} else if early != nil {
+		early.close()
+		early = nil
 	}
 	// A first sync takes the folder's state (UIDVALIDITY, UIDNEXT, count,
 	// HIGHESTMODSEQ) from a helper's EXAMINE and leaves this connection

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
 
@@ -169,4 +170,77 @@ func loggedFirstSync(t *testing.T, s *mailtest.Stack, u mailtest.User, n, batch 
 	a.parallelMin = 100
 	listFolders(t, a)
 	return a, st, log
+}
+
+// The helpers of a new account's first sync are opened while the folder
+// list is fetched, and that sync uses them instead of opening others.
+func TestHelpersOpenedWithTheListing(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	a, st, log := loggedFirstSync(t, s, u, 600, 50)
+	a.pre.mu.Lock()
+	p := a.pre.cur
+	a.pre.mu.Unlock()
+	if p == nil || p.name != "INBOX" {
+		t.Fatalf("no helpers opened for INBOX with the listing: %+v", p)
+	}
+	inbox := folder(t, st, a, "INBOX")
+	if err := a.SyncFolder(context.Background(), inbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, st, inbox.ID); n != 600 {
+		t.Fatalf("%d cached, want 600", n)
+	}
+	if a.pre.cur != nil || !p.dial.isUsed() {
+		t.Fatal("the sync did not take the helpers opened ahead")
+	}
+	first := log.String()
+	if logins, e := commands(first, "AUTHENTICATE")+commands(first, "LOGIN"), commands(first, "EXAMINE"); logins != 3 || e != 2 {
+		t.Fatalf("%d logins and %d EXAMINE commands, want 3 (main and two helpers) and 2", logins, e)
+	}
+	// A synced folder gets none: its next sync rarely needs helpers.
+	listFolders(t, a)
+	if a.pre.cur != nil {
+		t.Fatal("helpers opened ahead for a folder synced before")
+	}
+}
+
+// Helpers opened ahead that no sync takes are closed after a while, and
+// when the account is closed.
+func TestHelpersOpenedAheadAreClosed(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	for _, timeout := range []bool{true, false} {
+		st := openStore(t)
+		a := New(config(s, u), st, nil)
+		a.preWait = time.Hour
+		if timeout {
+			a.preWait = 50 * time.Millisecond
+		}
+		listFolders(t, a)
+		a.pre.mu.Lock()
+		p := a.pre.cur
+		a.pre.mu.Unlock()
+		if p == nil {
+			t.Fatal("no helpers opened with the listing")
+		}
+		if timeout {
+			deadline := time.Now().Add(5 * time.Second)
+			for !p.dial.isUsed() && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+		} else {
+			a.Close()
+		}
+		if !p.dial.isUsed() || p.ctx.Err() == nil {
+			t.Fatalf("timeout %v: helpers opened ahead were not closed", timeout)
+		}
+		a.pre.mu.Lock()
+		left := a.pre.cur
+		a.pre.mu.Unlock()
+		if left != nil {
+			t.Fatalf("timeout %v: still held after closing", timeout)
+		}
+		a.Close()
+	}
 }
