@@ -217,7 +217,7 @@ func unix(t time.Time) int64 {
 // id and body.
 var putInsert = newBatchInsert(`INSERT INTO messages(folder_id, uid, flags, keywords, modseq, internal_date, date,
 	size, subject, from_name, from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview) VALUES `,
-	`(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, `
+	`(?,?,?,coalesce(?,''),?,?,?,?,?,?,?,?,coalesce(?,'[]'),?,?,coalesce(?,''),coalesce(?,''),?,coalesce(?,''))`, `
 ON CONFLICT(folder_id, uid) DO UPDATE SET flags=excluded.flags, keywords=excluded.keywords,
 	modseq=excluded.modseq, internal_date=excluded.internal_date, date=excluded.date, size=excluded.size,
 	subject=excluded.subject, from_name=excluded.from_name, from_addr=excluded.from_addr,
@@ -269,15 +269,36 @@ func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 		if date.IsZero() {
 			date = m.InternalDate
 		}
-		// Only int64 and string: the types the driver binds as they are.
-		for _, v := range [...]any{folderID, int64(m.UID), int64(m.Flags), strings.Join(m.Keywords, " "), int64(m.ModSeq),
+		// Only int64, string and nil: the types the driver binds as they
+		// are. The columns a header sync usually leaves empty (keywords,
+		// Cc, In-Reply-To, references, preview) go as nil when they are,
+		// and putInsert turns that back into their empty value: the
+		// driver copies every string argument into memory of its own, and
+		// a NULL costs nothing of the kind.
+		for _, v := range [...]any{folderID, int64(m.UID), int64(m.Flags), orNil(strings.Join(m.Keywords, " ")), int64(m.ModSeq),
 			unix(m.InternalDate), unix(date), int64(m.Size), m.Subject, m.From.Name, m.From.Addr,
-			addrJSON(m.To), addrJSON(m.Cc), m.ReplyTo, m.MessageID, m.InReplyTo,
-			strings.Join(m.References, " "), int64(boolInt(m.HasAttachments)), m.Preview} {
+			addrJSON(m.To), addrsOrNil(m.Cc), m.ReplyTo, m.MessageID, orNil(m.InReplyTo),
+			orNil(strings.Join(m.References, " ")), int64(boolInt(m.HasAttachments)), orNil(m.Preview)} {
 			e.vals = append(e.vals, driver.NamedValue{Value: v})
 		}
 	}
 	return e
+}
+
+// orNil is s, or nil for an empty s (see EncodeSummaries).
+func orNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// addrsOrNil is addrJSON(a), or nil for no address.
+func addrsOrNil(a []Address) any {
+	if len(a) == 0 {
+		return nil
+	}
+	return addrJSON(a)
 }
 
 // PutSummariesSynced stores summaries as PutSummaries does and records
