@@ -139,7 +139,7 @@ func summaryOf(msg *imapclient.FetchMessageData) (store.Summary, bool) {
 			}
 			s.To = storeAddrs(env.To)
 			s.Cc = storeAddrs(env.Cc)
-			if len(env.ReplyTo) > 0 {
+			if len(env.ReplyTo) > 0 && !strings.EqualFold(env.ReplyTo[0].Addr(), s.From.Addr) {
 				s.ReplyTo = env.ReplyTo[0].Addr()
 			}
 			s.MessageID = env.MessageID

@@ -390,7 +390,7 @@ func (p *fetchParser) envelope(s *store.Summary, v int) {
 	} else if a, ok := p.firstAddr(p.child(v, 3)); ok {
 		s.From = a
 	}
-	if a, ok := p.firstAddr(p.child(v, 4)); ok {
+	if a, ok := p.firstAddr(p.child(v, 4)); ok && !strings.EqualFold(a.Addr, s.From.Addr) {
 		s.ReplyTo = a.Addr
 	}
 	s.To = p.addrs(p.child(v, 5))

@@ -219,6 +219,19 @@ func TestFetchParserSyntax(t *testing.T) {
 		t.Fatalf("got  %+v\nwant %+v", s, want)
 	}
 
+	// Reply-To is kept where it is not From's (case aside): servers fill
+	// it with From when a message has none.
+	for _, c := range []struct{ replyTo, want string }{
+		{`(("Ann" NIL "ANN" "Example.org"))`, ""},
+		{`(("List" NIL "list" "example.org"))`, "list@example.org"},
+		{`NIL`, ""},
+	} {
+		s, _, err = parseOne(t, `(UID 2 ENVELOPE (NIL "s" (("Ann" NIL "ann" "example.org")) NIL `+c.replyTo+` NIL NIL NIL NIL NIL))`)
+		if err != nil || s.ReplyTo != c.want {
+			t.Errorf("reply-to %s: got %q (%v), want %q", c.replyTo, s.ReplyTo, err, c.want)
+		}
+	}
+
 	// An inline image with a name is no attachment; an application part
 	// nested deeper is.
 	s, _, _ = parseOne(t, `(UID 1 BODYSTRUCTURE ((("text" "plain" NIL NIL NIL "7bit" 1 1)("application" "pdf" NIL NIL NIL "base64" 9) "mixed")("text" "html" NIL NIL NIL "7bit" 2 1) "alternative"))`)

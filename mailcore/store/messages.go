@@ -107,6 +107,8 @@ type Summary struct {
 	From           Address
 	To             []Address
 	Cc             []Address
+	// ReplyTo is the Reply-To address where it is not From's (servers
+	// fill ENVELOPE's reply-to with From when a message has none).
 	ReplyTo        string
 	MessageID      string
 	InReplyTo      string
@@ -217,7 +219,7 @@ func unix(t time.Time) int64 {
 // id and body.
 var putInsert = newBatchInsert(`INSERT INTO messages(folder_id, uid, flags, keywords, modseq, internal_date, date,
 	size, subject, from_name, from_addr, to_json, cc_json, reply_to, message_id, in_reply_to, refs, has_attachments, preview) VALUES `,
-	`(?,?,?,coalesce(?,''),?,?,?,?,?,?,?,?,coalesce(?,'[]'),?,?,coalesce(?,''),coalesce(?,''),?,coalesce(?,''))`, `
+	`(?,?,?,coalesce(?,''),?,?,?,?,?,?,?,?,coalesce(?,'[]'),coalesce(?,''),?,coalesce(?,''),coalesce(?,''),?,coalesce(?,''))`, `
 ON CONFLICT(folder_id, uid) DO UPDATE SET flags=excluded.flags, keywords=excluded.keywords,
 	modseq=excluded.modseq, internal_date=excluded.internal_date, date=excluded.date, size=excluded.size,
 	subject=excluded.subject, from_name=excluded.from_name, from_addr=excluded.from_addr,
@@ -271,13 +273,13 @@ func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 		}
 		// Only int64, string and nil: the types the driver binds as they
 		// are. The columns a header sync usually leaves empty (keywords,
-		// Cc, In-Reply-To, references, preview) go as nil when they are,
+		// Cc, Reply-To, In-Reply-To, references, preview) go as nil when they are,
 		// and putInsert turns that back into their empty value: the
 		// driver copies every string argument into memory of its own, and
 		// a NULL costs nothing of the kind.
 		for _, v := range [...]any{folderID, int64(m.UID), int64(m.Flags), orNil(strings.Join(m.Keywords, " ")), int64(m.ModSeq),
 			unix(m.InternalDate), unix(date), int64(m.Size), m.Subject, m.From.Name, m.From.Addr,
-			addrJSON(m.To), addrsOrNil(m.Cc), m.ReplyTo, m.MessageID, orNil(m.InReplyTo),
+			addrJSON(m.To), addrsOrNil(m.Cc), orNil(m.ReplyTo), m.MessageID, orNil(m.InReplyTo),
 			orNil(strings.Join(m.References, " ")), int64(boolInt(m.HasAttachments)), orNil(m.Preview)} {
 			e.vals = append(e.vals, driver.NamedValue{Value: v})
 		}

@@ -32,14 +32,16 @@ func syncLikeBatch(hi, n int) []Summary {
 
 // headerSyncBatch is a batch as a header sync of the bench's mailbox
 // stores it: no keywords, references or preview (not in ENVELOPE), a
-// reply-to always (servers fill it in), In-Reply-To on a third of the
+// Reply-To only where it is not From's, In-Reply-To on a third of the
 // messages and Cc on a quarter.
 func headerSyncBatch(hi, n int) []Summary {
 	out := syncLikeBatch(hi, n)
 	for i := range out {
 		m := &out[i]
 		m.Keywords, m.References = nil, nil
-		m.ReplyTo = m.From.Addr
+		if m.UID%10 != 0 {
+			m.ReplyTo = ""
+		}
 		if m.UID%3 != 0 {
 			m.InReplyTo = ""
 		}
