@@ -214,9 +214,6 @@ func TestHelpersOpenedAheadAreClosed(t *testing.T) {
 		st := openStore(t)
 		a := New(config(s, u), st, nil)
 		a.preWait = time.Hour
-		if timeout {
-			a.preWait = 50 * time.Millisecond
-		}
 		listFolders(t, a)
 		a.pre.mu.Lock()
 		p := a.pre.cur
@@ -225,6 +222,9 @@ func TestHelpersOpenedAheadAreClosed(t *testing.T) {
 			t.Fatal("no helpers opened with the listing")
 		}
 		if timeout {
+			// As if preWait had been short (set before the listing, it
+			// could run out while the listing was still under way).
+			p.timer.Reset(time.Millisecond)
 			deadline := time.Now().Add(5 * time.Second)
 			for !p.dial.isUsed() && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
