@@ -169,11 +169,9 @@ type bulkCmd struct {
 
 // bulk takes cn's stream for header FETCHes of the batches queued on q;
 // cn must have the folder selected. The connection ends with cn.close.
-func (cn *conn) bulk(condstore bool, q *batchQueue) *bulkConn {
-	items := "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE"
-	if condstore {
-		items += " MODSEQ"
-	}
+func (cn *conn) bulk(q *batchQueue) *bulkConn {
+	// The items of summaryFetch.
+	const items = "UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE"
 	return newBulkConn(cn.sw.take(), cn.host, items, cn.dbg, q)
 }
 

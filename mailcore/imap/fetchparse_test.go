@@ -113,7 +113,7 @@ func TestBulkFetchMatchesGoIMAP(t *testing.T) {
 	n := uint32(len(msgs))
 	var all imapv2.UIDSet
 	all.AddRange(1, imapv2.UID(n))
-	want := drainSummaries(cn.c.Fetch(all, summaryFetch(true)), 1, n)
+	want := drainSummaries(cn.c.Fetch(all, summaryFetch()), 1, n)
 	if want.err != nil || len(want.msgs) != len(msgs) {
 		t.Fatalf("go-imap: %d messages, %v", len(want.msgs), want.err)
 	}
@@ -127,7 +127,7 @@ func TestBulkFetchMatchesGoIMAP(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := &batchQueue{}
-	q.join(h.bulk(true, q))
+	q.join(h.bulk(q))
 	// Two batches queued for one connection.
 	b1 := &fetchBatch{lo: n/2 + 1, hi: n, res: make(chan fetchResult, 1)}
 	b2 := &fetchBatch{lo: 1, hi: n / 2, res: make(chan fetchResult, 1)}
@@ -178,7 +178,7 @@ func TestBulkFetchServerRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := &batchQueue{}
-	bc := h.bulk(false, q)
+	bc := h.bulk(q)
 	q.join(bc)
 	bc.items = "UID NOSUCHITEM" // makes the server answer BAD
 	bad := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
@@ -592,7 +592,7 @@ func BenchmarkParseFetchDovecot(b *testing.B) {
 	defer c.Close()
 	r := bufio.NewReaderSize(c, 64<<10)
 	fmt.Fprintf(c, "a LOGIN %s %s\r\nb ENABLE CONDSTORE\r\nc EXAMINE INBOX\r\n"+
-		"d UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ)\r\n", u.Name, u.Password)
+		"d UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE)\r\n", u.Name, u.Password)
 	var resps [][]byte
 	var buf []byte
 	for {

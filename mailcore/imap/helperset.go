@@ -166,11 +166,10 @@ func closeConns(conns []*conn) {
 // helperSet is the helpers one bulk fetch works with; helpers join it as
 // they become ready and are closed when the fetch ends.
 type helperSet struct {
-	q         *batchQueue
-	condstore bool
-	mu        sync.Mutex
-	conns     []*conn
-	ended     bool
+	q     *batchQueue
+	mu    sync.Mutex
+	conns []*conn
+	ended bool
 }
 
 // join puts h to work on the set's queue, unless the fetch has ended.
@@ -181,7 +180,7 @@ func (s *helperSet) join(h *conn) bool {
 		return false
 	}
 	s.conns = append(s.conns, h)
-	s.q.join(h.bulk(s.condstore, s.q))
+	s.q.join(h.bulk(s.q))
 	return true
 }
 

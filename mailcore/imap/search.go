@@ -337,7 +337,7 @@ func fetchSummaries(cn *conn, uids []uint32) ([]store.Summary, error) {
 	for _, u := range uids {
 		want[u] = true
 	}
-	cmd := cn.c.Fetch(set, summaryFetch(false))
+	cmd := cn.c.Fetch(set, summaryFetch())
 	var out []store.Summary
 	for {
 		msg := cmd.Next()

@@ -24,11 +24,15 @@ type SyncStats struct {
 }
 
 // summaryFetch is what the header sync asks for.
-func summaryFetch(condstore bool) *imapv2.FetchOptions {
+//
+// No MODSEQ: nothing uses a message's own, and the flag resync starts
+// from the folder's HIGHESTMODSEQ as SELECT or EXAMINE reported it before
+// the FETCH (RFC 7162). Servers add it unasked only to unsolicited FETCH
+// responses. It was about 16 bytes of each message's answer.
+func summaryFetch() *imapv2.FetchOptions {
 	return &imapv2.FetchOptions{
 		UID: true, Flags: true, InternalDate: true, RFC822Size: true, Envelope: true,
 		BodyStructure: &imapv2.FetchItemBodyStructure{Extended: true},
-		ModSeq:        condstore,
 	}
 }
 
@@ -339,7 +343,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	opts := summaryFetch(condstore)
+	opts := summaryFetch()
 
 	// window bounds the batches fetched ahead of the store: Pipeline
 	// per connection.
@@ -358,7 +362,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			early = a.startHelpers(ctx, f.Name, a.syncConns(), condstore)
 			defer early.close()
 		}
-		set := &helperSet{q: &batchQueue{}, condstore: condstore}
+		set := &helperSet{q: &batchQueue{}}
 		defer set.end()
 		if early.take(f.UIDValidity, set.join) > 0 {
 			defer boostGC()()
