@@ -167,8 +167,8 @@ func (a *Account) syncOn(ctx context.Context, cn *conn, f store.Folder) (SyncSta
 	condstore := cn.caps.Has(imapv2.CapCondStore)
 	// A folder that has many messages whose headers are not cached yet
 	// will be fetched over helper connections (fetchRange): open them
-	// while this connection selects the folder.
-	// Helpers opened ahead for this folder (preDial) are used, or closed.
+	// while this connection selects the folder, unless the folder list
+	// opened them already (preDial); those are closed if not needed.
 	early, closeEarly := a.takePre(f.Name)
 	if early != nil {
 		defer closeEarly()
