@@ -94,19 +94,19 @@ func (a Address) String() string {
 // Summary is what the message list needs of a message: its envelope, flags
 // and a preview, without the body.
 type Summary struct {
-	ID             int64
-	FolderID       int64
-	UID            uint32
-	Flags          Flags
-	Keywords       []string
-	ModSeq         uint64
-	InternalDate   time.Time
-	Date           time.Time
-	Size           int64
-	Subject        string
-	From           Address
-	To             []Address
-	Cc             []Address
+	ID           int64
+	FolderID     int64
+	UID          uint32
+	Flags        Flags
+	Keywords     []string
+	ModSeq       uint64
+	InternalDate time.Time
+	Date         time.Time
+	Size         int64
+	Subject      string
+	From         Address
+	To           []Address
+	Cc           []Address
 	// ReplyTo is the Reply-To address where it is not From's (servers
 	// fill ENVELOPE's reply-to with From when a message has none).
 	ReplyTo        string
