@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -31,14 +32,15 @@ func syncLikeBatch(hi, n int) []Summary {
 }
 
 // headerSyncBatch is a batch as a header sync of the bench's mailbox
-// stores it: no keywords, references or preview (not in ENVELOPE), a
+// stores it: no keywords, MODSEQ, references or preview (not in
+// ENVELOPE), a
 // Reply-To only where it is not From's, In-Reply-To on a third of the
 // messages and Cc on a quarter.
 func headerSyncBatch(hi, n int) []Summary {
 	out := syncLikeBatch(hi, n)
 	for i := range out {
 		m := &out[i]
-		m.Keywords, m.References = nil, nil
+		m.Keywords, m.References, m.ModSeq = nil, nil, 0
 		if m.UID%10 != 0 {
 			m.ReplyTo = ""
 		}
@@ -308,12 +310,88 @@ func TestExecRowsCancelledBeforePrepare(t *testing.T) {
 	err := s.connTx(ctx, "test", true, func(c *sql.Conn, tx *sql.Tx) error {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		return execRows(cctx, c, putInsert, enc.vals, enc.rows)
+		return execRows(cctx, c, enc.ins, enc.vals, enc.rows)
 	})
 	if err == nil || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want the context's", err)
 	}
 	if n, _, _ := s.Counts(ctx, fid); n != 0 {
 		t.Fatalf("%d rows stored", n)
+	}
+}
+
+// Batches as a header sync makes them go through the shorter statement
+// (putHeaders) and store the same rows as the full one; refreshing a
+// cached row through it keeps the row's id, body and preview.
+func TestPutHeadersStoresWhatPutInsertDoes(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	short, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "A"})
+	long, _ := s.UpsertFolder(ctx, Folder{Account: "a", Name: "B"})
+	msgs := headerSyncBatch(300, 300)
+	for i := range msgs {
+		if i%7 == 0 {
+			msgs[i].Keywords = []string{"$Work", "$Later"}
+		}
+	}
+	if enc := EncodeSummaries(short, msgs); enc.ins != putHeaders {
+		t.Fatal("a header batch is not written with putHeaders")
+	}
+	// One summary with a preview takes the whole batch to putInsert.
+	withPreview := append(append([]Summary(nil), msgs...), Summary{UID: 1000, Subject: "x", Preview: "p"})
+	if enc := EncodeSummaries(long, withPreview); enc.ins != putInsert {
+		t.Fatal("a batch with a preview is not written with putInsert")
+	}
+	if err := s.PutSummaries(ctx, short, msgs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSummaries(ctx, long, withPreview); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Page(ctx, short, ByDateDesc, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Page(ctx, long, ByDateDesc, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != 300 {
+		t.Fatalf("%d rows through putHeaders, want 300", len(a))
+	}
+	byUID := map[uint32]Summary{}
+	for _, m := range b {
+		byUID[m.UID] = m
+	}
+	for _, m := range a {
+		o, ok := byUID[m.UID]
+		if !ok {
+			t.Fatalf("UID %d missing from the putInsert folder", m.UID)
+		}
+		m.ID, m.FolderID, o.ID, o.FolderID = 0, 0, 0, 0
+		if !reflect.DeepEqual(m, o) {
+			t.Fatalf("UID %d:\nputHeaders %+v\nputInsert  %+v", m.UID, m, o)
+		}
+	}
+
+	// A refresh through putHeaders keeps id, body and preview.
+	m, err := s.MessageByUID(ctx, short, 250)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetBody(ctx, m.ID, []byte("Subject: x\r\n\r\nbody"), "the preview"); err != nil {
+		t.Fatal(err)
+	}
+	again := headerSyncBatch(300, 300)
+	again[50].Flags |= Flagged // UID 250
+	if err := s.PutSummaries(ctx, short, again); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.MessageByUID(ctx, short, 250)
+	if err != nil || n.ID != m.ID || n.Preview != "the preview" || n.Flags&Flagged == 0 {
+		t.Fatalf("refreshed row: %+v (%v), want id %d, its preview and the new flag", n, err, m.ID)
+	}
+	if _, err := s.Body(ctx, m.ID); err != nil {
+		t.Fatalf("body lost by the refresh: %v", err)
 	}
 }
