@@ -133,8 +133,8 @@ type ListedFolder struct {
 }
 
 // UpsertFolders stores a folder list as UpsertFolder would, with the
-// STATUS counts where given, in one transaction (one disk sync instead of two per folder),
-// and returns the folders' ids in order.
+// STATUS counts where given, in one transaction (one disk sync instead
+// of two per folder), and returns the folders' ids in order.
 func (s *Store) UpsertFolders(ctx context.Context, fs []ListedFolder) ([]int64, error) {
 	ids := make([]int64, len(fs))
 	err := s.tx(ctx, "upsert folders", func(tx *sql.Tx) error {
