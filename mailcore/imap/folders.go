@@ -78,7 +78,8 @@ func (a *Account) SyncFolders(ctx context.Context) error {
 func (a *Account) listFolders(ctx context.Context) (map[string]*imapv2.StatusData, error) {
 	ctx, cancel := a.opCtx(ctx)
 	defer cancel()
-	a.preDial(ctx)
+	first := a.firstSyncName(ctx)
+	a.preDial(first)
 	var listed []*imapv2.ListData
 	subscribed := map[string]bool{}
 	var ext bool
@@ -144,7 +145,7 @@ func (a *Account) listFolders(ctx context.Context) (map[string]*imapv2.StatusDat
 		}
 		list = append(list, f)
 	}
-	skip := a.firstUncounted(ctx, list)
+	skip := firstUncounted(first, list)
 	a.uncountedMu.Lock()
 	a.uncounted = skip
 	a.uncountedMu.Unlock()
@@ -188,15 +189,15 @@ func (a *Account) listFolders(ctx context.Context) (map[string]*imapv2.StatusDat
 // is off by default) and opens it in full, about 75 ms of server CPU and
 // as much delay before the first header for 100,000 messages, and on two
 // shared cores that CPU is taken from the sync.
-func (a *Account) firstUncounted(ctx context.Context, list []store.ListedFolder) string {
-	if id := a.selectedFolder(ctx); id != 0 {
-		f, err := a.st.Folder(ctx, id)
-		if err != nil || f.UIDValidity != 0 || f.Local {
-			return "" // synced before: its STATUS is cheap to compare
-		}
-		return f.Name
+//
+// first is firstSyncName's answer, taken before the listing: "" when that
+// folder was synced before (its STATUS is cheap to compare), and "INBOX"
+// also for an account with nothing cached, whose Inbox is named as the
+// server lists it.
+func firstUncounted(first string, list []store.ListedFolder) string {
+	if !sameFolder(first, "INBOX") {
+		return first
 	}
-	// Nothing cached yet (a new account): the Inbox comes first.
 	for _, l := range list {
 		if l.Role == store.RoleInbox {
 			return l.Name

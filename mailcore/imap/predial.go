@@ -49,35 +49,24 @@ func (a *Account) firstSyncName(ctx context.Context) string {
 	return f.Name
 }
 
-// preDial starts opening helpers for the folder synced first, unless that
-// folder has been synced before or helpers are already on their way.
+// preDial starts opening helpers for first, the folder synced first
+// (firstSyncName), unless it is "" or helpers are already on their way.
 // They are closed when no sync takes them within preDialWait, and when
 // the account is closed.
-func (a *Account) preDial(ctx context.Context) {
-	if a.syncConns() <= 1 {
+func (a *Account) preDial(name string) {
+	if a.syncConns() <= 1 || name == "" {
 		return
 	}
-	a.pre.mu.Lock()
-	busy := a.pre.cur != nil
-	a.pre.mu.Unlock()
-	if busy {
-		return
-	}
-	name := a.firstSyncName(ctx)
-	if name == "" {
-		return
-	}
-	// Not ctx: the helpers outlive the listing that opened them.
-	hctx, cancel := context.WithCancel(context.Background())
-	// CONDSTORE as the server offers it, as the sync's own choice is
-	// (syncOn): the helpers ask their own capabilities.
-	p := &preDialed{name: name, ctx: hctx, cancel: cancel}
 	a.pre.mu.Lock()
 	defer a.pre.mu.Unlock()
 	if a.pre.cur != nil {
-		cancel()
 		return
 	}
+	// The helpers outlive the listing that opened them. CONDSTORE as the
+	// server offers it, as the sync's own choice is (syncOn): the helpers
+	// ask their own capabilities.
+	hctx, cancel := context.WithCancel(context.Background())
+	p := &preDialed{name: name, ctx: hctx, cancel: cancel}
 	p.dial = a.startHelpers(hctx, name, a.syncConns(), true)
 	p.timer = time.AfterFunc(a.preWait, func() { a.dropPre(p) })
 	a.pre.cur = p
