@@ -99,48 +99,37 @@ func (w *batchWriter) exec(ins *batchInsert, rows int) error {
 // new slice of driver values (about 50 KB a statement of 64 rows), which
 // cost the sync's single writer about a tenth of its time. Here the values
 // are built once, as driver values, by the encoder (on the decoding
-// goroutine), and handed over as they are. The statements are prepared
-// on the connection for this call only and closed before it returns, so
-// none outlives its connection.
+// goroutine), and handed over as they are. The statements are the
+// connection's kept ones (storeConn.insertStmt).
+//
+// The driver runs them without ctx's cancellation, which ctx.Err() checks
+// between statements instead: for a statement under a context that can
+// end, modernc starts a goroutine to watch it and a progress callback
+// every thousand steps of the statement, about thirty times a batch; a
+// statement takes a fraction of a millisecond.
 func execRows(ctx context.Context, c *sql.Conn, ins *batchInsert, vals []driver.NamedValue, rows int) error {
 	if len(vals) != rows*ins.params {
 		return fmt.Errorf("store: %d values for %d rows of %d", len(vals), rows, ins.params)
 	}
-	return c.Raw(func(dc any) (err error) {
-		prep, ok := dc.(driver.ConnPrepareContext)
+	return c.Raw(func(dc any) error {
+		sc, ok := dc.(*storeConn)
 		if !ok {
-			return fmt.Errorf("store: driver connection %T cannot prepare", dc)
+			return fmt.Errorf("store: connection %T is not the store's", dc)
 		}
-		var stmts [maxRowsLog + 1]driver.Stmt
-		defer func() {
-			for _, st := range stmts {
-				if st != nil {
-					if cerr := st.Close(); err == nil {
-						err = cerr
-					}
-				}
-			}
-		}()
+		run := context.WithoutCancel(ctx)
 		return eachChunk(rows, func(size, k int) error {
-			if stmts[k] == nil {
-				// Through a local: a failed prepare returns a nil *stmt,
-				// which in the array would be a non-nil interface for the
-				// deferred Close.
-				st, err := prep.PrepareContext(ctx, ins.text[size])
-				if err != nil {
-					return err
-				}
-				stmts[k] = st
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			ex, ok := stmts[k].(driver.StmtExecContext)
-			if !ok {
-				return fmt.Errorf("store: driver statement %T cannot execute", stmts[k])
+			ex, err := sc.insertStmt(run, ins, k)
+			if err != nil {
+				return err
 			}
 			chunk := vals[:size*ins.params]
 			for j := range chunk {
 				chunk[j].Ordinal = j + 1
 			}
-			if _, err := ex.ExecContext(ctx, chunk); err != nil {
+			if _, err := ex.ExecContext(run, chunk); err != nil {
 				return err
 			}
 			vals = vals[len(chunk):]

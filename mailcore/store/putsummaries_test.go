@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"reflect"
@@ -393,5 +394,62 @@ func TestPutHeadersStoresWhatPutInsertDoes(t *testing.T) {
 	}
 	if _, err := s.Body(ctx, m.ID); err != nil {
 		t.Fatalf("body lost by the refresh: %v", err)
+	}
+}
+
+// Batch inserts run on statements their connection keeps: a second batch
+// finds the first one's statements prepared, both batches are stored,
+// and the connection's Close closes them.
+func TestBatchInsertKeepsStatements(t *testing.T) {
+	ctx, s, fid := inboxStore(t)
+	s.db.SetMaxOpenConns(1) // every batch on the same connection
+	put := func(hi int) {
+		t.Helper()
+		p := SyncPoint{UIDValidity: 1, UIDNext: 301, SyncedFrom: uint32(hi - 99)}
+		if err := s.PutSummariesSynced(ctx, EncodeSummaries(fid, headerSyncBatch(hi, 100)), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sc *storeConn
+	kept := func() map[keptKey]driver.Stmt {
+		t.Helper()
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		out := map[keptKey]driver.Stmt{}
+		if err := c.Raw(func(dc any) error {
+			sc = dc.(*storeConn)
+			for k, st := range sc.kept {
+				out[k] = st
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	put(300)
+	first := kept()
+	if len(first) != 3 { // 100 rows: chunks of 64, 32 and 4
+		t.Fatalf("%d statements kept after the first batch, want 3", len(first))
+	}
+	put(200)
+	second := kept()
+	for k, st := range first {
+		if second[k] != st {
+			t.Fatalf("statement for %d rows prepared again", 1<<k.k)
+		}
+	}
+	if n, _, _ := s.Counts(ctx, fid); n != 200 {
+		t.Fatalf("%d rows stored, want 200", n)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.kept) != 0 {
+		t.Fatalf("%d statements left open after Close", len(sc.kept))
 	}
 }

@@ -22,7 +22,7 @@ import (
 
 	"hongyan/mailcore/mailerr"
 
-	_ "modernc.org/sqlite"
+	"modernc.org/sqlite"
 )
 
 // Store is the local cache. It is safe for concurrent use.
@@ -73,10 +73,11 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
-	db, err := sql.Open("sqlite", dsn)
+	conn, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, storageErr("open", err)
 	}
+	db := sql.OpenDB(storeConnector{conn})
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path}
 	if err := s.migrate(); err != nil {
