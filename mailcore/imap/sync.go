@@ -365,8 +365,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		set := &helperSet{q: &batchQueue{}}
 		defer set.end()
 		if early.take(f.UIDValidity, set.join) > 0 {
-			// One P per decoding helper and one for the writer (boostBulk).
-			defer boostBulk(a.syncConns() + 1)()
+			defer boostBulk()()
 			q = set.q
 			window *= a.syncConns()
 			closeAll = set.closeAll
