@@ -449,8 +449,11 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 			continue
 		}
 		n += len(r.msgs)
+		r.enc.Release()
 		if each != nil {
 			each(r.msgs)
+		} else {
+			releaseSummaries(r.msgs) // stored, and nothing else keeps them
 		}
 		<-slots
 		a.sink(event.SyncProgress{Account: a.cfg.AccountID, FolderID: f.ID, Done: n, Total: total})

@@ -453,3 +453,49 @@ func TestBatchInsertKeepsStatements(t *testing.T) {
 		t.Fatalf("%d statements left open after Close", len(sc.kept))
 	}
 }
+
+// Encoded batches hand their memory back once stored (Release), and the
+// batches encoded after them store exactly their own values: batches of
+// both statements' shapes and of shrinking sizes, each checked against
+// its summaries.
+func TestReleasedBatchesStoreTheirOwnValues(t *testing.T) {
+	ctx, s, fid := inboxStore(t)
+	want := map[uint32]Summary{}
+	hi := 5000
+	for i, n := range []int{700, 300, 650, 120, 90, 5} {
+		var batch []Summary
+		if i%2 == 0 {
+			batch = syncLikeBatch(hi, n) // MODSEQ and references: putInsert
+		} else {
+			batch = headerSyncBatch(hi, n)
+		}
+		for j := range batch {
+			if j%3 == 0 {
+				batch[j].Cc = nil
+			}
+			want[batch[j].UID] = batch[j]
+		}
+		enc := EncodeSummaries(fid, batch)
+		p := SyncPoint{UIDValidity: 1, UIDNext: 5001, SyncedFrom: uint32(hi - n + 1)}
+		if err := s.PutSummariesSynced(ctx, enc, p); err != nil {
+			t.Fatal(err)
+		}
+		enc.Release()
+		hi -= n
+	}
+	got, err := s.Page(ctx, fid, ByDateDesc, 0, 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows stored, want %d", len(got), len(want))
+	}
+	for _, g := range got {
+		w := want[g.UID]
+		if g.Subject != w.Subject || g.From != w.From || !reflect.DeepEqual(g.To, w.To) || len(g.Cc) != len(w.Cc) ||
+			g.Flags != w.Flags || g.MessageID != w.MessageID || g.Size != w.Size || g.HasAttachments != w.HasAttachments ||
+			!g.InternalDate.Equal(w.InternalDate) {
+			t.Fatalf("UID %d stored as\n%+v\nwant\n%+v", g.UID, g, w)
+		}
+	}
+}
