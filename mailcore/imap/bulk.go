@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"hongyan/internal/slicepool"
 	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/store"
 )
@@ -225,7 +226,7 @@ func (h *bulkConn) sendNext() bool {
 	// summaries 2,000 entries at a time showed in the decoders' profile.
 	expect := int(min(uint64(b.hi)-uint64(b.lo)+1, maxExpected))
 	c := &bulkCmd{tag: "H" + strconv.Itoa(h.tags), b: b, seen: newUIDSeen(b.lo, b.hi),
-		msgs: takeSummaries(expect)}
+		msgs: summariesPool.Get(expect)}
 	h.pending = append(h.pending, c)
 	h.mu.Unlock()
 	line := fmt.Sprintf("%s UID FETCH %d:%d (%s)\r\n", c.tag, b.lo, b.hi, h.items)
@@ -449,26 +450,6 @@ func readResponse(r *bufio.Reader, buf []byte) ([]byte, error) {
 }
 
 // summariesPool keeps the summary slices of stored batches for later
-// ones (fetchRange releases them), as the store does with its encoded
-// values: a 2,000-message batch is about 700 KB of summaries, and fresh
-// memory costs this process a page fault and zeroing per page.
-var summariesPool sync.Pool // of *[]store.Summary
-
-// takeSummaries is an empty slice with room for n summaries.
-func takeSummaries(n int) []store.Summary {
-	if p, _ := summariesPool.Get().(*[]store.Summary); p != nil && cap(*p) >= n {
-		return (*p)[:0]
-	}
-	return make([]store.Summary, 0, n)
-}
-
-// releaseSummaries hands ms back to the pool; ms must not be used again.
-func releaseSummaries(ms []store.Summary) {
-	if cap(ms) == 0 {
-		return
-	}
-	ms = ms[:cap(ms)]
-	clear(ms) // drops the references to the batch's strings
-	ms = ms[:0]
-	summariesPool.Put(&ms)
-}
+// ones (fetchRange hands them back), as the store does with its encoded
+// values: a 2,000-message batch is about 700 KB of summaries.
+var summariesPool slicepool.Pool[store.Summary]

@@ -453,7 +453,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		if each != nil {
 			each(r.msgs)
 		} else {
-			releaseSummaries(r.msgs) // stored, and nothing else keeps them
+			summariesPool.Put(r.msgs) // stored, and nothing else keeps them
 		}
 		<-slots
 		a.sink(event.SyncProgress{Account: a.cfg.AccountID, FolderID: f.ID, Done: n, Total: total})

@@ -6,9 +6,10 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
+
+	"hongyan/internal/slicepool"
 )
 
 // messagesTable is the definition of the messages table, shared by the
@@ -290,7 +291,7 @@ func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 			break
 		}
 	}
-	e := &EncodedSummaries{folderID: folderID, ins: ins, rows: len(msgs), vals: takeVals(ins.params * len(msgs))}
+	e := &EncodedSummaries{folderID: folderID, ins: ins, rows: len(msgs), vals: valsPool.Get(ins.params * len(msgs))}
 	fid := any(folderID) // one boxed value for every row
 	for i := range msgs {
 		m := &msgs[i]
@@ -329,16 +330,7 @@ func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 // a large sync, and every page of fresh memory costs a page fault and its
 // zeroing (about a tenth of a cold sync's CPU time on the development
 // machine).
-var valsPool sync.Pool // of *[]driver.NamedValue
-
-// takeVals is an empty slice with room for n values, from the pool when
-// one there is large enough.
-func takeVals(n int) []driver.NamedValue {
-	if p, _ := valsPool.Get().(*[]driver.NamedValue); p != nil && cap(*p) >= n {
-		return (*p)[:0]
-	}
-	return make([]driver.NamedValue, 0, n)
-}
+var valsPool slicepool.Pool[driver.NamedValue]
 
 // Release hands e's memory back for later batches once e is stored (or
 // given up); e must not be used again.
@@ -346,11 +338,8 @@ func (e *EncodedSummaries) Release() {
 	if e == nil || e.vals == nil {
 		return
 	}
-	vals := e.vals[:cap(e.vals)]
-	clear(vals) // drops the references to the batch's strings
-	vals = vals[:0]
+	valsPool.Put(e.vals)
 	e.vals, e.rows = nil, 0
-	valsPool.Put(&vals)
 }
 
 // add appends the values of one row's parameters, in order.
