@@ -12,12 +12,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"hongyan/internal/faultnet"
 	"hongyan/internal/mailtest"
 	imapsync "hongyan/mailcore/imap"
 	"hongyan/mailcore/netsec"
@@ -56,15 +56,6 @@ type childResult struct {
 	// CPU is the user and system CPU time the process spent in the sync:
 	// steadier than the wall time, which follows the machine's load.
 	CPU float64 `json:"cpu_seconds"`
-}
-
-// cpuTime is this process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // machineCPU is the CPU time all processes of the machine have spent so
@@ -148,7 +139,7 @@ func runChild(kind string) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	cpu0, start := cpuTime(), time.Now()
+	cpu0, start := faultnet.CPUTime(), time.Now()
 	a := imapsync.New(cfg, st, nil)
 	defer a.Close()
 	if err := a.SyncFolders(ctx); err != nil {
@@ -164,7 +155,7 @@ func runChild(kind string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	secs, cpu := time.Since(start).Seconds(), (cpuTime() - cpu0).Seconds()
+	secs, cpu := time.Since(start).Seconds(), (faultnet.CPUTime() - cpu0).Seconds()
 	n, _, _ := st.Counts(ctx, inbox.ID)
 	_ = json.NewEncoder(os.Stdout).Encode(childResult{Seconds: secs, Messages: n, PeakKB: peakRSS(), CPU: cpu})
 	return 0

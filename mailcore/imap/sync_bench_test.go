@@ -5,10 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"hongyan/internal/faultnet"
 	"hongyan/internal/mailtest"
 	"hongyan/mailcore/store"
 )
@@ -65,7 +65,7 @@ func BenchmarkColdSync(b *testing.B) {
 	// The process's CPU time per message is steadier than wall time and
 	// is what two shared cores run out of.
 	var best time.Duration
-	cpu0 := cpuTime()
+	cpu0 := faultnet.CPUTime()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
 		coldSync(b.TempDir())
@@ -75,14 +75,5 @@ func BenchmarkColdSync(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(best.Seconds(), "best-s")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n*b.N), "cpu-µs/msg")
-}
-
-// cpuTime is the user and system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((faultnet.CPUTime()-cpu0).Microseconds())/float64(n*b.N), "cpu-µs/msg")
 }
