@@ -365,7 +365,7 @@ func (a *Account) fetchRange(ctx context.Context, cn *conn, f store.Folder, lo, 
 		set := &helperSet{q: &batchQueue{}}
 		defer set.end()
 		if early.take(f.UIDValidity, set.join) > 0 {
-			defer boostBulk()()
+			defer boostGC()()
 			q = set.q
 			window *= a.syncConns()
 			closeAll = set.closeAll

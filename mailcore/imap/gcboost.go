@@ -19,33 +19,33 @@ import (
 // the sync's wall time was the same (median 1.52 s either way) while its
 // CPU time was 7% higher (median 1.20 against 1.125 s): the extra P's
 // thread spun looking for work on cores Dovecot needed.
-var boost struct {
-	mu      sync.Mutex
-	active  int
-	savedGC int
+var gcBoost struct {
+	mu     sync.Mutex
+	active int
+	saved  int
 }
 
-// boostBulk raises the GC target until the returned function is called.
-func boostBulk() (restore func()) {
-	boost.mu.Lock()
-	if boost.active == 0 {
+// boostGC raises the GC target until the returned function is called.
+func boostGC() (restore func()) {
+	gcBoost.mu.Lock()
+	if gcBoost.active == 0 {
 		old := debug.SetGCPercent(-1) // reads the target; set again at once
-		boost.savedGC = old
+		gcBoost.saved = old
 		if old > 0 {
 			debug.SetGCPercent(old * 4)
 		} else {
 			debug.SetGCPercent(old) // collection off: leave it so
 		}
 	}
-	boost.active++
-	boost.mu.Unlock()
+	gcBoost.active++
+	gcBoost.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			boost.mu.Lock()
-			defer boost.mu.Unlock()
-			if boost.active--; boost.active == 0 {
-				debug.SetGCPercent(boost.savedGC)
+			gcBoost.mu.Lock()
+			defer gcBoost.mu.Unlock()
+			if gcBoost.active--; gcBoost.active == 0 {
+				debug.SetGCPercent(gcBoost.saved)
 			}
 		})
 	}

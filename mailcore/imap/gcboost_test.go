@@ -18,11 +18,11 @@ func TestBoostBulkNestsAndRestores(t *testing.T) {
 	base := gcPercent()
 	defer debug.SetGCPercent(base)
 	debug.SetGCPercent(80)
-	a := boostBulk()
+	a := boostGC()
 	if p := gcPercent(); p != 320 {
 		t.Fatalf("GC target %d during a bulk sync, want 320", p)
 	}
-	b := boostBulk()
+	b := boostGC()
 	a()
 	a()
 	if p := gcPercent(); p != 320 {
@@ -33,7 +33,7 @@ func TestBoostBulkNestsAndRestores(t *testing.T) {
 		t.Fatalf("GC target %d after both, want 80 back", p)
 	}
 	debug.SetGCPercent(-1)
-	c := boostBulk()
+	c := boostGC()
 	if p := gcPercent(); p != -1 {
 		t.Fatalf("GC target %d, want collection left off", p)
 	}
