@@ -139,8 +139,8 @@ func summaryOf(msg *imapclient.FetchMessageData) (store.Summary, bool) {
 			}
 			s.To = storeAddrs(env.To)
 			s.Cc = storeAddrs(env.Cc)
-			if len(env.ReplyTo) > 0 && !strings.EqualFold(env.ReplyTo[0].Addr(), s.From.Addr) {
-				s.ReplyTo = env.ReplyTo[0].Addr()
+			if len(env.ReplyTo) > 0 {
+				s.ReplyTo = replyTo(env.ReplyTo[0].Addr(), s.From)
 			}
 			s.MessageID = env.MessageID
 			if len(env.InReplyTo) > 0 {
@@ -156,3 +156,13 @@ func summaryOf(msg *imapclient.FetchMessageData) (store.Summary, bool) {
 }
 
 func joinKeywords(kw []string) string { return strings.Join(kw, " ") }
+
+// replyTo is what a summary keeps of ENVELOPE's reply-to address addr:
+// nothing when it is From's, which servers put there for a message that
+// has no Reply-To (both FETCH decoders use this rule).
+func replyTo(addr string, from store.Address) string {
+	if strings.EqualFold(addr, from.Addr) {
+		return ""
+	}
+	return addr
+}

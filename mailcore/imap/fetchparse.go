@@ -390,8 +390,8 @@ func (p *fetchParser) envelope(s *store.Summary, v int) {
 	} else if a, ok := p.firstAddr(p.child(v, 3)); ok {
 		s.From = a
 	}
-	if a, ok := p.firstAddr(p.child(v, 4)); ok && !strings.EqualFold(a.Addr, s.From.Addr) {
-		s.ReplyTo = a.Addr
+	if a, ok := p.firstAddr(p.child(v, 4)); ok {
+		s.ReplyTo = replyTo(a.Addr, s.From)
 	}
 	s.To = p.addrs(p.child(v, 5))
 	s.Cc = p.addrs(p.child(v, 6))

@@ -293,6 +293,7 @@ func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 	}
 	e := &EncodedSummaries{folderID: folderID, ins: ins, rows: len(msgs), vals: valsPool.Get(ins.params * len(msgs))}
 	fid := any(folderID) // one boxed value for every row
+	full := ins == putInsert
 	for i := range msgs {
 		m := &msgs[i]
 		date := m.Date
@@ -306,7 +307,6 @@ func EncodeSummaries(folderID int64, msgs []Summary) *EncodedSummaries {
 		// copies every string argument into memory of its own, and a NULL
 		// costs nothing of the kind. putHeaders has no parameters for
 		// MODSEQ, references and preview.
-		full := ins == putInsert
 		e.add(fid, int64(m.UID), int64(m.Flags), orNil(strings.Join(m.Keywords, " ")))
 		if full {
 			e.add(int64(m.ModSeq))
