@@ -226,7 +226,9 @@ func TestHelpersOpenedAheadAreClosed(t *testing.T) {
 			// could run out while the listing was still under way).
 			p.timer.Reset(time.Millisecond)
 			deadline := time.Now().Add(5 * time.Second)
-			for !p.dial.isUsed() && time.Now().Before(deadline) {
+			// dropPre closes the helpers, then ends their context: wait
+			// for both.
+			for (!p.dial.isUsed() || p.ctx.Err() == nil) && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
 			}
 		} else {
