@@ -65,8 +65,13 @@ func runAndShootProfile(t *testing.T, bin, display, langEnv, profile string, ext
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting hongyan: %v", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed once the process has ended, with its error in
+	// exitErr: the cleanup below and the check in the loop both wait on
+	// it (a channel carrying the error could be read only once, and the
+	// cleanup then waited for ever after an early exit).
+	exited := make(chan struct{})
+	var exitErr error
+	go func() { exitErr = cmd.Wait(); close(exited) }()
 	defer func() {
 		select {
 		case <-exited:
@@ -89,8 +94,8 @@ func runAndShootProfile(t *testing.T, bin, display, langEnv, profile string, ext
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
-		case err := <-exited:
-			t.Fatalf("hongyan exited early (%v):\n%s", err, logBuf.String())
+		case <-exited:
+			t.Fatalf("hongyan exited early (%v):\n%s", exitErr, logBuf.String())
 		default:
 		}
 		raw, img, err := xvfbtest.Screenshot(display, importPath)
