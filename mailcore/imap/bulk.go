@@ -331,7 +331,13 @@ func (h *bulkConn) dispatch(p *fetchParser, line []byte) error {
 	}
 	h.mu.Unlock()
 	if c == nil {
-		return h.protoErr("the server answered a command that was not sent")
+		// The tag is named (at most 20 characters of it) so that such a
+		// failure can be told from a logout answered early (tag Z,
+		// conn.close); the protocol log, when kept, has the whole line.
+		if h.dbg != nil {
+			fmt.Fprintf(h.dbg, "unexpected: %.300q\r\n", line)
+		}
+		return h.protoErr(fmt.Sprintf("the server answered a command that was not sent (tag %.20q)", tag))
 	}
 	// The next command goes out first, so that the server works on it
 	// while this batch is encoded and handed over.

@@ -165,6 +165,14 @@ func loggedFirstSync(t *testing.T, s *mailtest.Stack, u mailtest.User, n, batch 
 	log := &protoLog{}
 	cfg := config(s, u)
 	cfg.BatchSize, cfg.Debug = batch, log
+	t.Cleanup(func() {
+		// Registered before a.Close, so run after it: the log is whole,
+		// the logouts included.
+		if t.Failed() {
+			l := log.String()
+			t.Logf("protocol log (last 16 KB of %d bytes):\n%s", len(l), l[max(0, len(l)-16<<10):])
+		}
+	})
 	a := New(cfg, st, nil)
 	t.Cleanup(a.Close)
 	a.parallelMin = 100
