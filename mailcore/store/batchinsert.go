@@ -49,18 +49,6 @@ func newBatchInsert(head, row, tail string, params int) *batchInsert {
 	return b
 }
 
-// batchWriter runs batch inserts inside one transaction. rows rows of
-// arguments run as statements of power-of-two sizes (the binary digits of
-// rows), each kept prepared by the store (txStmt): SQLite parses a
-// multi-row INSERT in time proportional to its rows, so preparing one for
-// every odd-sized chunk cost as much as a third of the inserts themselves.
-type batchWriter struct {
-	s    *Store
-	ctx  context.Context
-	tx   *sql.Tx
-	args []any
-}
-
 // eachChunk calls f for each statement that inserts rows rows, in order:
 // size rows each, from maxRows down in powers of two (maxRows as often as
 // it fits, then the binary digits of the rest); k is log2(size).
@@ -75,32 +63,18 @@ func eachChunk(rows int, f func(size, k int) error) error {
 	return nil
 }
 
-// exec inserts the rows whose arguments are in w.args.
-func (w *batchWriter) exec(ins *batchInsert, rows int) error {
-	args := w.args
-	return eachChunk(rows, func(size, _ int) error {
-		st, err := w.s.txStmt(w.ctx, w.tx, ins.text[size])
-		if err != nil {
-			return err
-		}
-		if _, err := st.ExecContext(w.ctx, args[:size*ins.params]...); err != nil {
-			return err
-		}
-		args = args[size*ins.params:]
-		return nil
-	})
-}
-
 // execRows inserts rows rows whose values are vals through the driver's
 // own statements, inside the transaction open on c.
 //
 // Why not database/sql: a header sync stores 19 values a row, and
 // database/sql checks and copies every argument of every statement into a
 // new slice of driver values (about 50 KB a statement of 64 rows), which
-// cost the sync's single writer about a tenth of its time. Here the values
-// are built once, as driver values, by the encoder (on the decoding
-// goroutine), and handed over as they are. The statements are the
-// connection's kept ones (storeConn.insertStmt).
+// cost the sync's single writer about a tenth of its time. Here the
+// callers build the values once, as driver values (a header sync's
+// encoder does it on the decoding goroutine; AddPOP3Messages in its
+// transaction), and they are handed over as they are. The statements are
+// the connection's kept ones (storeConn.insertStmt): SQLite parses a
+// multi-row INSERT in time proportional to its rows.
 //
 // The driver runs them without ctx's cancellation, which ctx.Err() checks
 // between statements instead: for a statement under a context that can

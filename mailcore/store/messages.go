@@ -343,10 +343,15 @@ func (e *EncodedSummaries) Release() {
 }
 
 // add appends the values of one row's parameters, in order.
-func (e *EncodedSummaries) add(vs ...any) {
+func (e *EncodedSummaries) add(vs ...any) { e.vals = appendVals(e.vals, vs...) }
+
+// appendVals appends vs to dst as driver values (for execRows; each must
+// be a type the driver binds as it is: int64, string or nil).
+func appendVals(dst []driver.NamedValue, vs ...any) []driver.NamedValue {
 	for _, v := range vs {
-		e.vals = append(e.vals, driver.NamedValue{Value: v})
+		dst = append(dst, driver.NamedValue{Value: v})
 	}
+	return dst
 }
 
 // orNil is s, or nil for an empty s (see EncodeSummaries).

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"os"
 	"strings"
 	"time"
@@ -93,7 +94,7 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 	if len(msgs) == 0 {
 		return ids, nil
 	}
-	err := s.tx(ctx, "add pop3 messages", func(tx *sql.Tx) (ferr error) {
+	err := s.connTx(ctx, "add pop3 messages", false, func(c *sql.Conn, tx *sql.Tx) (ferr error) {
 		known, err := knownPOP3(ctx, tx, account, msgs)
 		if err != nil {
 			return err
@@ -154,42 +155,39 @@ func (s *Store) AddPOP3Messages(ctx context.Context, account string, folderID in
 				}
 			}
 		}
-		w := batchWriter{s: s, ctx: ctx, tx: tx}
+		// The values are the driver's own (int64 and string, see
+		// execRows), each table's rows in one run of statements.
 		at := unix(seen)
-		for rest := keep; len(rest) > 0; {
-			chunk := rest[:min(len(rest), maxRows)]
-			rest = rest[len(chunk):]
-			w.args = w.args[:0]
-			for _, i := range chunk {
-				uid++
-				sm := &msgs[i].Summary
-				date := sm.Date
-				if date.IsZero() {
-					date = sm.InternalDate
-				}
-				w.args = append(w.args, ids[i], folderID, uid, sm.Flags, strings.Join(sm.Keywords, " "),
-					unix(sm.InternalDate), unix(date), sm.Size, sm.Subject, sm.From.Name, sm.From.Addr,
-					addrJSON(sm.To), addrJSON(sm.Cc), sm.ReplyTo, sm.MessageID, sm.InReplyTo,
-					strings.Join(sm.References, " "), boolInt(sm.HasAttachments), sm.Preview)
+		vals := make([]driver.NamedValue, 0, len(keep)*pop3Inserts[0].params)
+		for _, i := range keep {
+			uid++
+			sm := &msgs[i].Summary
+			date := sm.Date
+			if date.IsZero() {
+				date = sm.InternalDate
 			}
-			if err := w.exec(pop3Inserts[0], len(chunk)); err != nil {
-				return err
-			}
-			w.args = w.args[:0]
-			for _, i := range chunk {
-				r := refs[i]
-				w.args = append(w.args, ids[i], r.Pack, r.Off, r.Len)
-			}
-			if err := w.exec(pop3Inserts[1], len(chunk)); err != nil {
-				return err
-			}
-			w.args = w.args[:0]
-			for _, i := range chunk {
-				w.args = append(w.args, account, msgs[i].UIDL, ids[i], at)
-			}
-			if err := w.exec(pop3Inserts[2], len(chunk)); err != nil {
-				return err
-			}
+			vals = appendVals(vals, ids[i], folderID, int64(uid), int64(sm.Flags), strings.Join(sm.Keywords, " "),
+				unix(sm.InternalDate), unix(date), int64(sm.Size), sm.Subject, sm.From.Name, sm.From.Addr,
+				addrJSON(sm.To), addrJSON(sm.Cc), sm.ReplyTo, sm.MessageID, sm.InReplyTo,
+				strings.Join(sm.References, " "), int64(boolInt(sm.HasAttachments)), sm.Preview)
+		}
+		if err := execRows(ctx, c, pop3Inserts[0], vals, len(keep)); err != nil {
+			return err
+		}
+		vals = vals[:0]
+		for _, i := range keep {
+			r := refs[i]
+			vals = appendVals(vals, ids[i], r.Pack, r.Off, r.Len)
+		}
+		if err := execRows(ctx, c, pop3Inserts[1], vals, len(keep)); err != nil {
+			return err
+		}
+		vals = vals[:0]
+		for _, i := range keep {
+			vals = appendVals(vals, account, msgs[i].UIDL, ids[i], at)
+		}
+		if err := execRows(ctx, c, pop3Inserts[2], vals, len(keep)); err != nil {
+			return err
 		}
 		return noteNewRows(ctx, tx, firstID-1)
 	})

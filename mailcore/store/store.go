@@ -29,9 +29,6 @@ import (
 type Store struct {
 	db   *sql.DB
 	path string
-
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // see txStmt
 }
 
 // schemaPart is one group of tables. Parts are applied in order of their
@@ -195,37 +192,7 @@ func (s *Store) rebuildMessages() error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error {
-	s.stmtMu.Lock()
-	for _, st := range s.stmts {
-		st.Close()
-	}
-	s.stmts = nil
-	s.stmtMu.Unlock()
-	return s.db.Close()
-}
-
-// txStmt returns the statement q for use inside tx, prepared at most once
-// per connection for the life of the store. Batch writes use long
-// multi-row statements whose parsing costs about as much as running them
-// once, so they are kept prepared across transactions.
-func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
-	s.stmtMu.Lock()
-	st := s.stmts[q]
-	if st == nil {
-		var err error
-		if st, err = s.db.PrepareContext(ctx, q); err != nil {
-			s.stmtMu.Unlock()
-			return nil, err
-		}
-		if s.stmts == nil {
-			s.stmts = map[string]*sql.Stmt{}
-		}
-		s.stmts[q] = st
-	}
-	s.stmtMu.Unlock()
-	return tx.StmtContext(ctx, st), nil
-}
+func (s *Store) Close() error { return s.db.Close() }
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
