@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	imapv2 "github.com/emersion/go-imap/v2"
+
 	"hongyan/mailcore/event"
 	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/netsec"
@@ -73,6 +75,10 @@ type Account struct {
 	// unused after preWait.
 	pre     preDials
 	preWait time.Duration
+
+	// hideCaps are capabilities the account acts as if the server lacked
+	// (tests of the fallbacks for servers without them).
+	hideCaps []imapv2.Cap
 }
 
 // parallelMinMessages: below this many messages one connection is fast

@@ -163,6 +163,9 @@ func (a *Account) dial(ctx context.Context) (*conn, error) {
 		c.Close()
 		return nil, classify(ctx, "capability", host, err)
 	}
+	for _, c := range a.hideCaps {
+		delete(caps, c)
+	}
 	cn.caps = caps
 	if caps.Has(imapv2.CapID) {
 		// Identification is a courtesy: ignore a refusal.

@@ -455,10 +455,26 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 	return &mailerr.Error{Kind: mailerr.Protocol, Op: "replay", Text: "unknown operation " + op.Kind}
 }
 
-// expunge removes \Deleted messages of set, only those with UIDPLUS.
+// expunge removes the messages of set, which are marked \Deleted. With
+// UIDPLUS it names them (UID EXPUNGE). Without it only a plain EXPUNGE
+// exists, which removes every \Deleted message of the folder, also those
+// another client marked and its user may still mean to undelete; so it is
+// sent only when the server has no \Deleted message outside set (the
+// window between the SEARCH and the EXPUNGE is one round trip). Otherwise
+// the messages of set stay on the server marked \Deleted, out of the
+// cache, for the other client's expunge.
 func (cn *conn) expunge(set imapv2.UIDSet) error {
 	if cn.caps.Has(imapv2.CapUIDPlus) {
 		return cn.c.UIDExpunge(set).Close()
+	}
+	found, err := cn.c.UIDSearch(&imapv2.SearchCriteria{Flag: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Wait()
+	if err != nil {
+		return err
+	}
+	for _, uid := range found.AllUIDs() {
+		if !set.Contains(uid) {
+			return nil
+		}
 	}
 	return cn.c.Expunge().Close()
 }

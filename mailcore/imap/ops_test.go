@@ -368,3 +368,94 @@ func TestIdleDeliversNewMail(t *testing.T) {
 		t.Fatal("no online status event")
 	}
 }
+
+// On a server without MOVE and UIDPLUS a move is COPY, STORE \Deleted and
+// a plain EXPUNGE, which would also remove messages another client has
+// marked \Deleted: the expunge is then left out, and the moved message
+// stays on the server marked \Deleted, out of the cache.
+func TestMoveWithoutMoveOrUIDPlus(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 4)
+	st := openStore(t)
+	log := &protoLog{}
+	cfg := config(s, u)
+	cfg.Debug = log
+	a := New(cfg, st, nil)
+	a.hideCaps = []imapv2.Cap{imapv2.CapMove, imapv2.CapUIDPlus, imapv2.CapIMAP4rev2}
+	t.Cleanup(a.Close)
+	ctx := context.Background()
+	listFolders(t, a)
+	inbox := syncNamed(t, st, a, "INBOX")
+	target := folder(t, st, a, "Sent")
+	move := func(uid uint32) {
+		t.Helper()
+		m, err := st.MessageByUID(ctx, inbox.ID, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Move(ctx, []int64{m.ID}, target.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ops, _ := st.Ops(ctx, a.ID()); len(ops) != 0 {
+			t.Fatalf("%d ops left while online", len(ops))
+		}
+	}
+
+	// Another client marks UID 4 \Deleted and has not expunged it.
+	c := other(t, s, u)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	var four imapv2.UIDSet
+	four.AddNum(4)
+	if err := c.Store(four, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	move(1)
+	flags := serverFlags(t, s, u, "INBOX")
+	if len(flags) != 4 || !hasFlag(flags[1], imapv2.FlagDeleted) || !hasFlag(flags[4], imapv2.FlagDeleted) {
+		t.Fatalf("INBOX on the server after the move: %v; want all four, 1 and 4 marked \\Deleted", flags)
+	}
+	if got := serverUIDs(t, other(t, s, u), "Sent"); len(got) != 1 {
+		t.Fatalf("Sent on the server has %v, want the moved copy", got)
+	}
+	p := log.String()
+	if commands(p, "UID MOVE")+commands(p, "UID EXPUNGE")+plainExpunges(p) != 0 || commands(p, "UID COPY") != 1 {
+		t.Fatalf("the move did not use COPY without any EXPUNGE:\n%s", p)
+	}
+	syncNamed(t, st, a, "INBOX")
+	if _, err := st.MessageByUID(ctx, inbox.ID, 1); err == nil {
+		t.Fatal("the moved message came back into the INBOX cache")
+	}
+	if n := count(t, st, target.ID); n != 1 {
+		t.Fatalf("%d messages cached in Sent, want 1", n)
+	}
+
+	// The other client undeletes 4 and expunges (1 goes); now nothing
+	// else is \Deleted and the next move expunges its message.
+	if err := c.Store(four, &imapv2.StoreFlags{Op: imapv2.StoreFlagsDel, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Expunge().Close(); err != nil {
+		t.Fatal(err)
+	}
+	move(2)
+	if got := serverUIDs(t, other(t, s, u), "INBOX"); len(got) != 2 || got[0] != 3 || got[1] != 4 {
+		t.Fatalf("INBOX on the server: %v, want [3 4]", got)
+	}
+	if n := plainExpunges(log.String()[len(p):]); n != 1 {
+		t.Fatalf("the second move sent %d EXPUNGE commands, want 1", n)
+	}
+}
+
+// plainExpunges counts the EXPUNGE commands (without UIDs) of a protocol log.
+func plainExpunges(log string) int {
+	n := 0
+	for _, l := range strings.Split(log, "\n") {
+		if _, rest, ok := strings.Cut(l, " "); ok && !strings.HasPrefix(l, "*") && strings.TrimSpace(rest) == "EXPUNGE" {
+			n++
+		}
+	}
+	return n
+}
