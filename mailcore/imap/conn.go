@@ -163,8 +163,8 @@ func (a *Account) dial(ctx context.Context) (*conn, error) {
 		c.Close()
 		return nil, classify(ctx, "capability", host, err)
 	}
-	for _, c := range a.hideCaps {
-		delete(caps, c)
+	for _, hidden := range a.hideCaps {
+		delete(caps, hidden)
 	}
 	cn.caps = caps
 	if caps.Has(imapv2.CapID) {
