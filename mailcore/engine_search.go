@@ -114,14 +114,18 @@ func (s *serverSearcher) Search(ctx context.Context, acct string, q search.Query
 	if !ok {
 		return nil, nil // POP3, stopped or offline: local results only
 	}
-	var folders []int64
-	if len(q.Folders) > 0 {
+	var folders []int64 // nil: every folder
+	if len(q.Folders) > 0 || q.SkipsTrashAndJunk() {
 		fs, err := s.e.store.Folders(ctx, acct)
 		if err != nil {
 			return nil, err
 		}
 		for _, f := range fs {
-			if folderMatches(f, q.Folders) {
+			keep := f.Role != store.RoleTrash && f.Role != store.RoleJunk // SkipsTrashAndJunk
+			if len(q.Folders) > 0 {
+				keep = folderMatches(f, q.Folders)
+			}
+			if keep {
 				folders = append(folders, f.ID)
 			}
 		}

@@ -39,6 +39,12 @@ func TestSearchLocalAndServer(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Deleted mail: found only when the query asks for Trash.
+	if err := st.Seed(u, "Trash", [][]byte{
+		plainMessage("Eve <eve@example.org>", "Thrown away", "A quokkaberry recipe, deleted.", base.Add(-time.Hour), "e1@example.org"),
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if out, err := st.Doveadm("mailbox", "unsubscribe", "-u", u.Name, "Old"); err != nil {
 		t.Fatalf("unsubscribe: %v %s", err, out)
 	}
@@ -151,6 +157,15 @@ func TestSearchLocalAndServer(t *testing.T) {
 	res, err = e.Search(ctx, "from:bob in:inbox", 0, 50)
 	if err != nil || len(res) != 1 || res[0].ID != bob.ID {
 		t.Fatalf("from:bob in:inbox: %+v %v", res, err)
+	}
+	// Trash is searched, here and on the server, only when named.
+	res, err = e.Search(ctx, "quokkaberry in:trash", 0, 50)
+	if err != nil || len(res) != 1 || res[0].From.Addr != "eve@example.org" {
+		t.Fatalf("quokkaberry in:trash: %+v %v", res, err)
+	}
+	res, err = e.Search(ctx, "quokkaberry in:anywhere", 0, 50)
+	if err != nil || len(res) != 4 {
+		t.Fatalf("quokkaberry in:anywhere: %d results %v", len(res), err)
 	}
 	// Paging slices the merged list.
 	all, err := e.Search(ctx, "quokkaberry", 0, 10)

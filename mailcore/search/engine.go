@@ -217,6 +217,10 @@ func (e *Engine) plan(ctx context.Context, q Query) (plan, bool, error) {
 			args = append(args, id)
 		}
 	}
+	if q.SkipsTrashAndJunk() {
+		conds = append(conds, `m.folder_id NOT IN (SELECT id FROM folders WHERE role IN (?, ?))`)
+		args = append(args, store.RoleTrash, store.RoleJunk)
+	}
 	for _, t := range q.Terms {
 		text, hdr := termExprs(t)
 		if text == "" && hdr == "" {

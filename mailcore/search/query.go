@@ -60,7 +60,13 @@ type Query struct {
 	Before        time.Time // before this day (local midnight); zero: no bound
 	Folders       []string  // in: folder names or roles; any of them
 	Accounts      []string  // account: names; any of them
+	Anywhere      bool      // in:anywhere: Trash and Junk too (see SkipsTrashAndJunk)
 }
+
+// SkipsTrashAndJunk reports whether the query leaves the Trash and Junk
+// folders out: when it names no folder (and not in:anywhere), as webmail
+// search does; deleted mail and spam are rarely what a search is for.
+func (q Query) SkipsTrashAndJunk() bool { return len(q.Folders) == 0 && !q.Anywhere }
 
 // Empty reports whether the query has no condition at all.
 func (q Query) Empty() bool {
@@ -91,7 +97,8 @@ const MaxTerms = 32
 //	from:x  to:x  subject:x   (x a word or "a phrase")
 //	has:attachment  is:unread  is:read  is:flagged  is:unflagged
 //	before:YYYY-MM-DD  after:YYYY-MM-DD
-//	in:folder (a folder name, or a role: inbox sent drafts trash junk archive)
+//	in:folder (a folder name, or a role: inbox sent drafts trash junk archive;
+//	          without in:, Trash and Junk are left out; in:anywhere keeps them)
 //	account:name
 //
 // Unknown prefixes such as "http:" are kept as words. Errors name the token.
@@ -255,6 +262,10 @@ func (out *Query) add(t token, loc *time.Location) error {
 	case "in":
 		if value == "" {
 			return bad("missing folder after in:")
+		}
+		if strings.EqualFold(value, "anywhere") {
+			out.Anywhere = true
+			break
 		}
 		out.Folders = append(out.Folders, value)
 	case "account":

@@ -39,6 +39,12 @@ func TestParse(t *testing.T) {
 	if q, err := Parse(`"unterminated phrase`); err != nil || len(q.Terms) != 1 || q.Terms[0].Text != "unterminated phrase" {
 		t.Fatalf("unterminated: %+v %v", q, err)
 	}
+	if q, err := Parse("in:ANYWHERE budget"); err != nil || !q.Anywhere || len(q.Folders) != 0 || q.SkipsTrashAndJunk() {
+		t.Fatalf("in:anywhere: %+v %v", q, err)
+	}
+	if q, _ := Parse("budget"); !q.SkipsTrashAndJunk() {
+		t.Fatal("a query without in: keeps Trash and Junk")
+	}
 	if q, _ := Parse("   "); !q.Empty() {
 		t.Fatalf("blank query not empty: %+v", q)
 	}

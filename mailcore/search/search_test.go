@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,56 @@ func TestSearchChineseShortWords(t *testing.T) {
 		}
 		if got := strings.Join(s, ","); got != want {
 			t.Errorf("%q: got %q want %q", q, got, want)
+		}
+	}
+}
+
+// A query that names no folder leaves Trash and Junk out; in:trash,
+// in:junk and in:anywhere bring them back.
+func TestSearchSkipsTrashAndJunk(t *testing.T) {
+	ctx := context.Background()
+	c := &corpus{}
+	st, err := store.Open(t.TempDir() + "/cache.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c.st, c.eng = st, New(st)
+	ids := map[string]int64{}
+	for i, f := range []struct{ name, role string }{{"INBOX", store.RoleInbox}, {"Deleted Items", store.RoleTrash}, {"Spam", store.RoleJunk}, {"Notes", ""}} {
+		fid, err := st.UpsertFolder(ctx, store.Folder{Account: "a", Name: f.name, Delim: "/", Role: f.role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := store.Summary{UID: 1, Date: time.Date(2024, 5, 1+i, 0, 0, 0, 0, time.UTC), Subject: "marmalade " + f.name,
+			From: store.Address{Addr: "x@example.org"}}
+		if err := st.PutSummaries(ctx, fid, []store.Summary{sum}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := st.MessageByUID(ctx, fid, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[f.name] = m.ID
+	}
+	for _, tc := range []struct {
+		q    string
+		want []string // newest first
+	}{
+		{"marmalade", []string{"Notes", "INBOX"}},
+		{"is:unread", []string{"Notes", "INBOX"}},
+		{"marmalade in:trash", []string{"Deleted Items"}},
+		{"in:spam marmalade", []string{"Spam"}},
+		{"in:junk in:inbox marmalade", []string{"Spam", "INBOX"}},
+		{"marmalade in:anywhere", []string{"Notes", "Spam", "Deleted Items", "INBOX"}},
+		{"in:Anywhere is:unread", []string{"Notes", "Spam", "Deleted Items", "INBOX"}},
+	} {
+		var want []int64
+		for _, name := range tc.want {
+			want = append(want, ids[name])
+		}
+		if got := c.run(t, tc.q); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %v, want %v (%v)", tc.q, got, want, ids)
 		}
 	}
 }
