@@ -218,8 +218,18 @@ func (e *Engine) plan(ctx context.Context, q Query) (plan, bool, error) {
 		}
 	}
 	if q.SkipsTrashAndJunk() {
-		conds = append(conds, `m.folder_id NOT IN (SELECT id FROM folders WHERE role IN (?, ?))`)
-		args = append(args, store.RoleTrash, store.RoleJunk)
+		// The ids as literals: as a subquery the test cost the median
+		// query of the search bench about an eighth more.
+		ids, err := e.trashJunkIDs(ctx)
+		if err != nil {
+			return plan{}, false, err
+		}
+		if len(ids) > 0 {
+			conds = append(conds, `m.folder_id NOT IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`)`)
+			for _, id := range ids {
+				args = append(args, id)
+			}
+		}
 	}
 	for _, t := range q.Terms {
 		text, hdr := termExprs(t)
@@ -306,6 +316,24 @@ func (e *Engine) folderIDs(ctx context.Context, folders, accounts []string) ([]i
 			}
 		}
 		out = append(out, f.ID)
+	}
+	return out, storageErr(rows.Err())
+}
+
+// trashJunkIDs lists the Trash and Junk folders of every account.
+func (e *Engine) trashJunkIDs(ctx context.Context) ([]int64, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT id FROM folders WHERE role IN (?, ?)`, store.RoleTrash, store.RoleJunk)
+	if err != nil {
+		return nil, storageErr(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, storageErr(err)
+		}
+		out = append(out, id)
 	}
 	return out, storageErr(rows.Err())
 }
