@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"hongyan/mailcore/search"
@@ -37,6 +38,9 @@ type searchBox struct {
 func newSearchBox(mv *mailView) *searchBox {
 	b := &searchBox{mv: mv, info: widget.NewLabel("")}
 	b.info.Importance = widget.LowImportance
+	// Wrapped, so that a long line (a server failure, the note on Trash
+	// and Junk) does not widen the message list.
+	b.info.Wrapping = fyne.TextWrapWord
 	b.info.Hide()
 	return b
 }
@@ -101,6 +105,16 @@ func (b *searchBox) run(text string) {
 	eng, se := mv.eng, mv.se
 	mv.ui.goWork(func(context.Context) {
 		n, err := se.Count(ctx, q)
+		// Trash and Junk are left out unless the query names them; the
+		// count of what they hold says so (as webmail does).
+		hidden := 0
+		if err == nil && q.SkipsTrashAndJunk() {
+			qa := q
+			qa.Anywhere = true
+			if all, aerr := se.Count(ctx, qa); aerr == nil && all > n {
+				hidden = all - n
+			}
+		}
 		server := err == nil && eng.CanSearchServer()
 		var res []search.Result
 		var serr error
@@ -136,6 +150,9 @@ func (b *searchBox) run(text string) {
 				n = len(res)
 			} else {
 				b.setInfo(T("search.count", map[string]any{"Count": n}))
+			}
+			if hidden > 0 {
+				b.setInfo(b.info.Text + " · " + T("search.hidden_trash", map[string]any{"Count": hidden}))
 			}
 			if serr != nil && ctx.Err() == nil {
 				b.setInfo(b.info.Text + " · " + T("search.server_failed", map[string]any{"Reason": reasonText(serr)}))

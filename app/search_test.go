@@ -191,6 +191,27 @@ func TestSearchAsYouTypeWithOperators(t *testing.T) {
 	if runs != 1 {
 		t.Fatalf("%d searches finished for one burst of typing, want 1", runs)
 	}
+	mv.srch.onDone = nil
+
+	// Deleted mail leaves the results unless the query asks for Trash;
+	// the count line says how much is there.
+	if err := h.eng.Delete(ctx, []int64{byFrom["dan@example.org"]}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.searchFor("notes"); len(got) != 0 {
+		t.Fatalf("notes after the delete: %q", got)
+	}
+	if want := T("search.count", map[string]any{"Count": 0}) + " · " + T("search.hidden_trash", map[string]any{"Count": 1}); mv.srch.info.Text != want {
+		t.Fatalf("count label %q, want %q", mv.srch.info.Text, want)
+	}
+	for _, q := range []string{"notes in:anywhere", "in:trash notes"} {
+		if got := strings.Join(h.searchFor(q), "|"); got != "Old notes" {
+			t.Errorf("%s: got %q, want the deleted message", q, got)
+		}
+	}
+	if mv.srch.info.Text != T("search.count", map[string]any{"Count": 1}) {
+		t.Fatalf("count label with in:trash %q", mv.srch.info.Text)
+	}
 }
 
 func TestServerResultsMarkedInList(t *testing.T) {
