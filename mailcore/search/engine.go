@@ -322,18 +322,23 @@ func (e *Engine) folderIDs(ctx context.Context, folders, accounts []string) ([]i
 
 // trashJunkIDs lists the Trash and Junk folders of every account.
 func (e *Engine) trashJunkIDs(ctx context.Context) ([]int64, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT id FROM folders WHERE role IN (?, ?)`, store.RoleTrash, store.RoleJunk)
+	return column[int64](ctx, e.db, `SELECT id FROM folders WHERE role IN (?, ?)`, store.RoleTrash, store.RoleJunk)
+}
+
+// column runs a query of one column and returns its values.
+func column[T any](ctx context.Context, db *sql.DB, q string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, storageErr(err)
 	}
 	defer rows.Close()
-	var out []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, storageErr(err)
 		}
-		out = append(out, id)
+		out = append(out, v)
 	}
 	return out, storageErr(rows.Err())
 }

@@ -120,18 +120,5 @@ func Merge(local, server []store.Summary) []Result {
 }
 
 func (e *Engine) accounts(ctx context.Context) ([]string, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT DISTINCT account FROM folders ORDER BY account`)
-	if err != nil {
-		return nil, storageErr(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, storageErr(err)
-		}
-		out = append(out, a)
-	}
-	return out, storageErr(rows.Err())
+	return column[string](ctx, e.db, `SELECT DISTINCT account FROM folders ORDER BY account`)
 }
