@@ -108,12 +108,8 @@ func (b *searchBox) run(text string) {
 		// Trash and Junk are left out unless the query names them; the
 		// count of what they hold says so (as webmail does).
 		hidden := 0
-		if err == nil && q.SkipsTrashAndJunk() {
-			qa := q
-			qa.Anywhere = true
-			if all, aerr := se.Count(ctx, qa); aerr == nil && all > n {
-				hidden = all - n
-			}
+		if err == nil {
+			hidden, _ = se.CountSkipped(ctx, q)
 		}
 		server := err == nil && eng.CanSearchServer()
 		var res []search.Result

@@ -121,7 +121,7 @@ func (s *serverSearcher) Search(ctx context.Context, acct string, q search.Query
 			return nil, err
 		}
 		for _, f := range fs {
-			keep := f.Role != store.RoleTrash && f.Role != store.RoleJunk // SkipsTrashAndJunk
+			keep := !search.SkippedRole(f.Role)
 			if len(q.Folders) > 0 {
 				keep = folderMatches(f, q.Folders)
 			}

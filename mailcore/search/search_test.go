@@ -247,4 +247,11 @@ func TestSearchSkipsTrashAndJunk(t *testing.T) {
 			t.Errorf("%q: got %v, want %v (%v)", tc.q, got, want, ids)
 		}
 	}
+	// What a query leaves out is counted in those folders alone.
+	for q, want := range map[string]int{"marmalade": 2, "marmalade in:inbox": 0, "marmalade in:anywhere": 0} {
+		pq, _ := Parse(q)
+		if n, err := c.eng.CountSkipped(ctx, pq); err != nil || n != want {
+			t.Errorf("CountSkipped(%q) = %d, %v; want %d", q, n, err, want)
+		}
+	}
 }
