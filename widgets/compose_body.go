@@ -1,10 +1,14 @@
 package widgets
 
 import (
+	"image/color"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -17,11 +21,14 @@ import (
 const BodyBlockBytes = 2048
 
 // BodyEditor is the compose window's text editor. It shows the text as a
-// column of unwrapped multi-line entries of at most about BodyBlockBytes
-// each, split at line ends, inside one scroll container; the cursor moves
-// from block to block with the arrow keys, Backspace at the start of a
-// block and Delete at its end join it with its neighbour. Lines are not
-// wrapped while typing: the message is wrapped (format=flowed) when sent.
+// column of word-wrapped multi-line entries of at most about
+// BodyBlockBytes each, split at line ends, inside one vertical scroll
+// container, drawn as one field: the blocks have no border or background
+// of their own (a theme override) and the editor draws one around them.
+// The cursor moves from block to block with the arrow keys, Backspace at
+// the start of a block and Delete at its end join it with its neighbour.
+// The last block reaches down to the bottom of the field, so a click
+// anywhere below the text puts the cursor at its end.
 type BodyEditor struct {
 	widget.BaseWidget
 
@@ -31,12 +38,18 @@ type BodyEditor struct {
 	blocks []*bodyBlock
 	box    *fyne.Container
 	scroll *container.Scroll
+	// content is the scroll under blockTheme. New blocks get the theme
+	// from a refresh of it (Fyne has no other way), which refreshes every
+	// block: SetText does it while they are still empty.
+	content *container.ThemeOverride
 }
 
 // NewBodyEditor returns an empty editor.
 func NewBodyEditor() *BodyEditor {
-	b := &BodyEditor{box: container.NewVBox()}
-	b.scroll = container.NewScroll(b.box)
+	b := &BodyEditor{}
+	b.box = container.New(fillLastLayout{b})
+	b.scroll = container.NewVScroll(b.box)
+	b.content = container.NewThemeOverride(b.scroll, blockTheme{})
 	b.ExtendBaseWidget(b)
 	b.SetText("")
 	return b
@@ -44,7 +57,159 @@ func NewBodyEditor() *BodyEditor {
 
 // CreateRenderer implements fyne.Widget.
 func (b *BodyEditor) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(b.scroll)
+	r := &bodyRenderer{ed: b, bg: canvas.NewRectangle(color.Transparent), border: canvas.NewRectangle(color.Transparent),
+		content: b.content, wheel: newWheelCatcher(b.scroll)}
+	r.Refresh()
+	return r
+}
+
+// bodyRenderer draws the field's background and border behind the blocks
+// as an Entry draws its own; the border takes the focus colour while a
+// block has the focus.
+type bodyRenderer struct {
+	ed         *BodyEditor
+	bg, border *canvas.Rectangle
+	content    fyne.CanvasObject
+	wheel      *wheelCatcher
+}
+
+func (r *bodyRenderer) Layout(size fyne.Size) {
+	r.bg.Resize(size)
+	// The stroke is centred on the rectangle's edge: inset by half of it.
+	w := r.border.StrokeWidth
+	r.border.Move(fyne.NewSquareOffsetPos(w / 2))
+	r.border.Resize(fyne.NewSize(size.Width-w-.5, size.Height-w-.5))
+	r.content.Resize(size)
+	r.wheel.Resize(size)
+}
+
+func (r *bodyRenderer) MinSize() fyne.Size { return r.ed.MinSize() }
+
+func (r *bodyRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.bg, r.border, r.content, r.wheel}
+}
+
+func (r *bodyRenderer) Destroy() {}
+
+func (r *bodyRenderer) Refresh() {
+	th := r.ed.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.bg.FillColor = th.Color(theme.ColorNameInputBackground, v)
+	r.bg.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.border.CornerRadius = r.bg.CornerRadius
+	r.border.StrokeWidth = th.Size(theme.SizeNameInputBorder)
+	r.border.StrokeColor = th.Color(theme.ColorNameInputBorder, v)
+	if r.ed.focused() {
+		r.border.StrokeColor = th.Color(theme.ColorNamePrimary, v)
+	}
+	// The blocks refresh themselves; a focus change must not redraw them.
+	r.bg.Refresh()
+	r.border.Refresh()
+}
+
+// wheelCatcher lies over the blocks and gives the mouse wheel to the
+// editor's scroll. A word-wrapped Entry is a scroll of its own (see
+// fitRows) and Fyne gives a wheel event to the innermost scroll under the
+// mouse, which keeps it even when it has nothing to scroll: without this
+// the wheel would not move the text. It takes no other event, so clicks,
+// drags and the text cursor reach the blocks beneath.
+type wheelCatcher struct {
+	widget.BaseWidget
+	to *container.Scroll
+}
+
+func newWheelCatcher(to *container.Scroll) *wheelCatcher {
+	w := &wheelCatcher{to: to}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *wheelCatcher) Scrolled(ev *fyne.ScrollEvent) { w.to.Scrolled(ev) }
+
+func (w *wheelCatcher) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
+}
+
+// focused reports whether one of the blocks has the keyboard focus.
+func (b *BodyEditor) focused() bool {
+	for _, blk := range b.blocks {
+		if blk.hasFocus {
+			return true
+		}
+	}
+	return false
+}
+
+// blockTheme hides the blocks' own border and background: the editor
+// draws one for all of them. Everything else is the application's theme
+// of the moment (the user may switch between light and dark).
+type blockTheme struct{}
+
+func appTheme() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (blockTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	switch n {
+	case theme.ColorNameInputBackground, theme.ColorNameInputBorder:
+		return color.Transparent
+	}
+	return appTheme().Color(n, v)
+}
+
+func (blockTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameInputBorder {
+		return 0
+	}
+	return appTheme().Size(n)
+}
+
+func (blockTheme) Font(s fyne.TextStyle) fyne.Resource { return appTheme().Font(s) }
+
+func (blockTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return appTheme().Icon(n) }
+
+// fillLastLayout stacks the blocks like a VBox and stretches the last one
+// to the bottom of the space it is given. An Entry keeps its text an
+// inner padding away from its top and bottom; the blocks overlap by both
+// paddings, so that the rows of two blocks are as far apart as the rows
+// within one and the blocks read as one text.
+type fillLastLayout struct{ ed *BodyEditor }
+
+// overlap is how far a block reaches up over the one before it.
+func (l fillLastLayout) overlap() float32 {
+	return 2 * l.ed.Theme().Size(theme.SizeNameInnerPadding)
+}
+
+func (l fillLastLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width = max(s.Width, m.Width)
+		s.Height += m.Height
+	}
+	if len(objs) > 1 {
+		s.Height -= l.overlap() * float32(len(objs)-1)
+	}
+	return s
+}
+
+func (l fillLastLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	over := l.overlap()
+	y := float32(0)
+	for i, o := range objs {
+		if o.Size().Width != size.Width {
+			if blk, ok := o.(*bodyBlock); ok {
+				blk.setWidth(size.Width)
+			} else {
+				o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+			}
+		}
+		h := o.MinSize().Height
+		if i == len(objs)-1 && y+h < size.Height {
+			h = size.Height - y
+		}
+		o.Move(fyne.NewPos(0, y))
+		o.Resize(fyne.NewSize(size.Width, h))
+		y += h - over
+	}
 }
 
 // MinSize keeps the editor usable in a small window.
@@ -75,13 +240,23 @@ func (b *BodyEditor) SetText(text string) {
 	parts := SplitBody(text)
 	b.blocks = b.blocks[:0]
 	objs := make([]fyne.CanvasObject, 0, len(parts))
-	for _, p := range parts {
-		blk := b.newBlock(p)
+	for range parts {
+		blk := b.newBlock()
 		b.blocks = append(b.blocks, blk)
 		objs = append(objs, blk)
 	}
 	b.box.Objects = objs
-	b.box.Refresh()
+	b.content.Refresh() // the theme, while the blocks are empty
+	for i, blk := range b.blocks {
+		blk.SetText(parts[i])
+		if blk.Wrapping == fyne.TextWrapWord { // laid out already
+			blk.fitRows()
+		}
+		blk.OnChanged = blk.changed
+	}
+	// The blocks are drawn; only their places are new. (The column's own
+	// height reaches the scroll when the canvas next checks sizes.)
+	b.box.Layout.Layout(b.box.Objects, b.box.Size())
 }
 
 // Text returns the whole text.
@@ -115,19 +290,20 @@ func (b *BodyEditor) FocusStart(c fyne.Canvas) {
 	b.scroll.ScrollToTop()
 }
 
-func (b *BodyEditor) newBlock(text string) *bodyBlock {
+func (b *BodyEditor) newBlock() *bodyBlock {
 	blk := &bodyBlock{ed: b}
 	blk.MultiLine = true
-	blk.Wrapping = fyne.TextWrapOff
-	blk.Scroll = fyne.ScrollNone
+	blk.Wrapping = fyne.TextWrapOff // until it has a width (setWidth)
 	blk.ExtendBaseWidget(blk)
-	blk.SetText(text)
-	blk.OnChanged = func(string) {
-		if b.OnChanged != nil {
-			b.OnChanged()
-		}
-	}
 	return blk
+}
+
+// changed follows an edit: the block's height, then the editor's owner.
+func (k *bodyBlock) changed(string) {
+	k.fitRows()
+	if k.ed.OnChanged != nil {
+		k.ed.OnChanged()
+	}
 }
 
 func (b *BodyEditor) index(blk *bodyBlock) int {
@@ -146,21 +322,23 @@ func (b *BodyEditor) canvas(o fyne.CanvasObject) fyne.Canvas {
 	return nil
 }
 
-// moveTo focuses block i with the cursor on a row and column.
-func (b *BodyEditor) moveTo(from *bodyBlock, i, row, col int) {
+// moveTo focuses block i with the cursor at text offset pos (in runes;
+// -1: on its last row, at column col or that row's end).
+func (b *BodyEditor) moveTo(from *bodyBlock, i, pos, col int) {
 	if i < 0 || i >= len(b.blocks) {
 		return
 	}
 	to := b.blocks[i]
-	if row < 0 {
-		row = strings.Count(to.Text, "\n")
+	if pos < 0 {
+		last := to.rowStart(to.lastRow())
+		pos = min(last+col, runeLen(to.Text))
 	}
-	to.CursorRow, to.CursorColumn = row, col
+	to.setCursorOffset(pos)
 	if c := b.canvas(from); c != nil {
 		c.Focus(to)
 	}
 	to.Refresh()
-	b.scroll.ScrollToOffset(fyne.NewPos(b.scroll.Offset.X, to.Position().Y-20))
+	b.scroll.ScrollToOffset(fyne.NewPos(0, to.Position().Y+to.CursorPosition().Y-20))
 }
 
 // join merges block i+1 into block i and puts the cursor at the seam.
@@ -169,13 +347,12 @@ func (b *BodyEditor) join(i int) {
 		return
 	}
 	first, second := b.blocks[i], b.blocks[i+1]
-	row := strings.Count(first.Text, "\n")
-	col := len([]rune(first.Text[strings.LastIndexByte(first.Text, '\n')+1:]))
+	seam := runeLen(first.Text)
 	canvas := b.canvas(second)
 	first.SetText(first.Text + second.Text)
 	b.blocks = append(b.blocks[:i+1], b.blocks[i+2:]...)
 	b.box.Remove(second)
-	first.CursorRow, first.CursorColumn = row, col
+	first.setCursorOffset(seam)
 	if canvas != nil {
 		canvas.Focus(first)
 	}
@@ -185,48 +362,138 @@ func (b *BodyEditor) join(i int) {
 	}
 }
 
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
 // bodyBlock is one entry of the editor.
 type bodyBlock struct {
 	widget.Entry
-	ed *BodyEditor
+	ed       *BodyEditor
+	hasFocus bool
+	rows     int // the rows the block is tall (fitRows)
 }
 
-func (k *bodyBlock) lastRow() int { return strings.Count(k.Text, "\n") }
+// setWidth gives the block its width, wraps its text at it and makes it
+// as tall as its rows. A block is created unwrapped and wrapped only here,
+// once it has a width: Fyne wraps a text it has no width for into a row
+// per character, and draws every row with a copy of the whole text, which
+// made opening a reply quoting 50 KB take about three times as long.
+func (k *bodyBlock) setWidth(w float32) {
+	k.Resize(fyne.NewSize(w, k.Size().Height))
+	if k.Wrapping != fyne.TextWrapWord {
+		k.Wrapping = fyne.TextWrapWord
+		k.Refresh()
+	}
+	k.fitRows()
+}
+
+// fitRows makes the block as tall as its rows. A word-wrapped Entry is
+// always a scroll of its own, as tall as its minimum rows (three unless
+// set), whatever its text; the editor sets that minimum to the rows the
+// text has at the block's width, after every edit and width change.
+func (k *bodyBlock) fitRows() {
+	if n := k.lastRow() + 1; n != k.rows {
+		k.rows = n
+		k.SetMinRowsVisible(n)
+	}
+}
+
+// Word wrapping makes the Entry's rows those on the screen, not the lines
+// of the text, and Fyne keeps them to itself. Its public CursorTextOffset
+// turns a row and column into a text offset, so rowStart asks it where a
+// row begins (a row past the last one has no boundary: Fyne then answers
+// the column alone, 0). The editor thus moves the cursor by Fyne's own
+// wrapping instead of a copy of it.
+
+// rowStart is the text offset (in runes) where row r begins, or -1 when
+// the block has fewer rows.
+func (k *bodyBlock) rowStart(r int) int {
+	row, col := k.CursorRow, k.CursorColumn
+	k.CursorRow, k.CursorColumn = r, 0
+	off := k.CursorTextOffset()
+	k.CursorRow, k.CursorColumn = row, col
+	if r > 0 && off == 0 {
+		return -1
+	}
+	return off
+}
+
+// rowEnd is the text offset (in runes) of the end of row r.
+func (k *bodyBlock) rowEnd(r int) int {
+	if next := k.rowStart(r + 1); next > 0 {
+		return next - 1
+	}
+	return runeLen(k.Text)
+}
+
+// lastRow is the index of the block's last row as laid out.
+func (k *bodyBlock) lastRow() int {
+	r := 0
+	for k.rowStart(r+1) >= 0 {
+		r++
+	}
+	return r
+}
+
+// setCursorOffset puts the cursor at text offset pos (in runes).
+func (k *bodyBlock) setCursorOffset(pos int) {
+	r := 0
+	for {
+		next := k.rowStart(r + 1)
+		if next < 0 || next > pos {
+			break
+		}
+		r++
+	}
+	k.CursorRow, k.CursorColumn = r, max(0, pos-k.rowStart(r))
+}
+
+// FocusGained and FocusLost let the editor's border show the focus.
+func (k *bodyBlock) FocusGained() {
+	k.hasFocus = true
+	k.Entry.FocusGained()
+	k.ed.Refresh()
+}
+
+func (k *bodyBlock) FocusLost() {
+	k.hasFocus = false
+	k.Entry.FocusLost()
+	k.ed.Refresh()
+}
 
 // TypedKey moves between blocks at their edges, otherwise edits as usual.
 func (k *bodyBlock) TypedKey(ev *fyne.KeyEvent) {
 	i := k.ed.index(k)
-	row, col := k.CursorRow, k.CursorColumn
+	atStart := k.CursorTextOffset() == 0 && k.SelectedText() == ""
+	atEnd := k.CursorTextOffset() >= runeLen(k.Text) && k.SelectedText() == ""
 	switch ev.Name {
 	case fyne.KeyUp:
-		if row == 0 && i > 0 {
-			k.ed.moveTo(k, i-1, -1, col)
+		if k.CursorRow == 0 && i > 0 {
+			k.ed.moveTo(k, i-1, -1, k.CursorColumn)
 			return
 		}
 	case fyne.KeyDown:
-		if row == k.lastRow() && i+1 < len(k.ed.blocks) {
-			k.ed.moveTo(k, i+1, 0, col)
+		if k.rowStart(k.CursorRow+1) < 0 && i+1 < len(k.ed.blocks) {
+			k.ed.moveTo(k, i+1, min(k.CursorColumn, k.ed.blocks[i+1].rowEnd(0)), 0)
 			return
 		}
 	case fyne.KeyLeft:
-		if row == 0 && col == 0 && i > 0 && k.SelectedText() == "" {
-			prev := k.ed.blocks[i-1]
-			k.ed.moveTo(k, i-1, -1, len([]rune(prev.Text[strings.LastIndexByte(prev.Text, '\n')+1:])))
+		if atStart && i > 0 {
+			k.ed.moveTo(k, i-1, runeLen(k.ed.blocks[i-1].Text), 0)
 			return
 		}
 	case fyne.KeyRight:
-		if row == k.lastRow() && col == len([]rune(k.Text[strings.LastIndexByte(k.Text, '\n')+1:])) && i+1 < len(k.ed.blocks) && k.SelectedText() == "" {
+		if atEnd && i+1 < len(k.ed.blocks) {
 			k.ed.moveTo(k, i+1, 0, 0)
 			return
 		}
 	case fyne.KeyBackspace:
-		if row == 0 && col == 0 && i > 0 && k.SelectedText() == "" {
+		if atStart && i > 0 {
 			// the line end between the blocks is deleted: join them
 			k.ed.join(i - 1)
 			return
 		}
 	case fyne.KeyDelete:
-		if row == k.lastRow() && col == len([]rune(k.Text[strings.LastIndexByte(k.Text, '\n')+1:])) && i+1 < len(k.ed.blocks) && k.SelectedText() == "" {
+		if atEnd && i+1 < len(k.ed.blocks) {
 			k.ed.join(i)
 			return
 		}

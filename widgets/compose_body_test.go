@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 )
 
 func TestBodyEditorBlocksRoundTripAndJoin(t *testing.T) {
@@ -84,5 +85,85 @@ func TestAddressEntryCompletes(t *testing.T) {
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if e.Text != `a@x.org, "Wang, Li" <li@x.org>, ` || e.Suggestions() != nil {
 		t.Fatalf("accepted: %q", e.Text)
+	}
+}
+
+// The blocks wrap at the editor's width, the cursor crosses from block to
+// block on the rows as laid out, and the last block reaches the bottom.
+func TestBodyEditorWrapsAndFills(t *testing.T) {
+	test.NewTempApp(t)
+	para := strings.Repeat("a long paragraph of words that has to wrap ", 12)
+	var b strings.Builder
+	for b.Len() < 3*BodyBlockBytes {
+		b.WriteString(para + "\n")
+	}
+	text := strings.TrimSuffix(b.String(), "\n")
+	ed := NewBodyEditor()
+	w := test.NewWindow(ed)
+	defer w.Close()
+	w.Resize(fyne.NewSize(400, 300))
+	ed.SetText(text)
+	if ed.Blocks() < 3 {
+		t.Fatalf("%d blocks", ed.Blocks())
+	}
+	for i, blk := range ed.blocks {
+		if _, _, _, a := blk.Theme().Color(theme.ColorNameInputBackground, theme.VariantDark).RGBA(); a != 0 {
+			t.Fatalf("block %d draws a background of its own", i)
+		}
+	}
+	blk0 := ed.blocks[0]
+	if got := blk0.Size().Width; got > ed.Size().Width {
+		t.Fatalf("block %v wide in an editor of %v: not wrapped", got, ed.Size().Width)
+	}
+	lines := strings.Count(blk0.Text, "\n") + 1
+	rows := blk0.lastRow() + 1
+	if rows <= lines {
+		t.Fatalf("block 0 has %d rows for %d lines: not wrapped", rows, lines)
+	}
+	// Down on the first row of a wrapped line stays in the block.
+	w.Canvas().Focus(blk0)
+	blk0.CursorRow, blk0.CursorColumn = 0, 3
+	blk0.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if w.Canvas().Focused() != fyne.Focusable(blk0) || blk0.CursorRow != 1 {
+		t.Fatalf("down on row 0 of %d: focus moved or row %d", rows, blk0.CursorRow)
+	}
+	// Down on its last row moves into block 1, row 0.
+	blk0.CursorRow, blk0.CursorColumn = rows-1, 3
+	blk0.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	blk1 := ed.blocks[1]
+	if w.Canvas().Focused() != fyne.Focusable(blk1) || blk1.CursorRow != 0 || blk1.CursorColumn != 3 {
+		t.Fatalf("down at the last row: row %d col %d", blk1.CursorRow, blk1.CursorColumn)
+	}
+	// Up goes back to the last row, not to the last line's first row.
+	blk1.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	if w.Canvas().Focused() != fyne.Focusable(blk0) || blk0.CursorRow != rows-1 {
+		t.Fatalf("up: row %d, want %d", blk0.CursorRow, rows-1)
+	}
+	// Left at the start of block 1 ends at the end of block 0.
+	w.Canvas().Focus(blk1)
+	blk1.CursorRow, blk1.CursorColumn = 0, 0
+	blk1.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	if blk0.CursorTextOffset() != runeLen(blk0.Text) {
+		t.Fatalf("left: offset %d of %d", blk0.CursorTextOffset(), runeLen(blk0.Text))
+	}
+	// Delete there joins the blocks; typing lands at the seam.
+	seam := len(blk0.Text)
+	before := ed.Text()
+	n := ed.Blocks()
+	blk0.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if ed.Blocks() != n-1 || ed.Text() != before[:seam]+before[seam+1:] {
+		t.Fatalf("delete at the end: %d blocks of %d", ed.Blocks(), n)
+	}
+	blk0.TypedRune('|')
+	if got := ed.Text(); got != before[:seam]+"|"+before[seam+1:] {
+		t.Fatalf("typed after the join at %q", got[seam-5:seam+5])
+	}
+	// A short text: its one block fills the editor's height.
+	ed.SetText("Hi")
+	ed.Refresh()
+	w.Resize(fyne.NewSize(400, 301))
+	last := ed.blocks[len(ed.blocks)-1]
+	if last.Position().Y+last.Size().Height < ed.Size().Height-1 {
+		t.Fatalf("last block ends at %v of %v", last.Position().Y+last.Size().Height, ed.Size().Height)
 	}
 }
