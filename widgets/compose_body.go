@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"image/color"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -237,17 +238,24 @@ func SplitBody(text string) []string {
 // SetText replaces the whole text.
 func (b *BodyEditor) SetText(text string) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
-	parts := SplitBody(text)
-	b.blocks = b.blocks[:0]
-	objs := make([]fyne.CanvasObject, 0, len(parts))
-	for range parts {
-		blk := b.newBlock()
-		b.blocks = append(b.blocks, blk)
-		objs = append(objs, blk)
+	b.replace(0, len(b.blocks), SplitBody(text))
+}
+
+// replace puts new blocks holding parts in the place of blocks[from:to]
+// and returns them.
+func (b *BodyEditor) replace(from, to int, parts []string) []*bodyBlock {
+	fresh := make([]*bodyBlock, len(parts))
+	for i := range parts {
+		fresh[i] = b.newBlock()
+	}
+	b.blocks = slices.Replace(b.blocks, from, to, fresh...)
+	objs := make([]fyne.CanvasObject, len(b.blocks))
+	for i, blk := range b.blocks {
+		objs[i] = blk
 	}
 	b.box.Objects = objs
-	b.content.Refresh() // the theme, while the blocks are empty
-	for i, blk := range b.blocks {
+	b.content.Refresh() // the theme, while the new blocks are empty
+	for i, blk := range fresh {
 		blk.SetText(parts[i])
 		if blk.Wrapping == fyne.TextWrapWord { // laid out already
 			blk.fitRows()
@@ -257,6 +265,50 @@ func (b *BodyEditor) SetText(text string) {
 	// The blocks are drawn; only their places are new. (The column's own
 	// height reaches the scroll when the canvas next checks sizes.)
 	b.box.Layout.Layout(b.box.Objects, b.box.Size())
+	return fresh
+}
+
+// Select All and large blocks. Each block is an Entry with a selection of
+// its own, so Select All in one block would select only its part of the
+// text. The editor joins all blocks into one first, so that the whole
+// text is selected, copied, cut or replaced as in any text field. A block
+// that has grown large that way, or by a paste, is split again at the next
+// typed character or paste with nothing selected: until then typing in it
+// costs what it costs in one Entry holding the whole text.
+
+// splitAbove is the size from which a block is split again.
+const splitAbove = 4 * BodyBlockBytes
+
+// mergeAll joins all blocks into one and returns it, focused.
+func (b *BodyEditor) mergeAll(from *bodyBlock) *bodyBlock {
+	c := b.canvas(from)
+	blk := b.replace(0, len(b.blocks), []string{b.Text()})[0]
+	if c != nil {
+		c.Focus(blk)
+	}
+	return blk
+}
+
+// splitIfLarge cuts a block of more than splitAbove bytes into blocks of
+// BodyBlockBytes and keeps the cursor where it was in the text.
+func (b *BodyEditor) splitIfLarge(k *bodyBlock) {
+	if len(k.Text) <= splitAbove || k.SelectedText() != "" {
+		return
+	}
+	parts := SplitBody(k.Text)
+	i := b.index(k)
+	if len(parts) < 2 || i < 0 {
+		return
+	}
+	pos := k.CursorTextOffset()
+	c := b.canvas(k)
+	fresh := b.replace(i, i+1, parts)
+	at := 0
+	for at < len(parts)-1 && pos > runeLen(parts[at]) {
+		pos -= runeLen(parts[at]) + 1 // and the line end between the parts
+		at++
+	}
+	b.focusAt(c, fresh[at], pos)
 }
 
 // Text returns the whole text.
@@ -333,12 +385,18 @@ func (b *BodyEditor) moveTo(from *bodyBlock, i, pos, col int) {
 		last := to.rowStart(to.lastRow())
 		pos = min(last+col, runeLen(to.Text))
 	}
-	to.setCursorOffset(pos)
-	if c := b.canvas(from); c != nil {
-		c.Focus(to)
+	b.focusAt(b.canvas(from), to, pos)
+}
+
+// focusAt gives blk the focus on canvas c (if any) with the cursor at
+// text offset pos, and scrolls the cursor into view.
+func (b *BodyEditor) focusAt(c fyne.Canvas, blk *bodyBlock, pos int) {
+	blk.setCursorOffset(pos)
+	if c != nil {
+		c.Focus(blk)
 	}
-	to.Refresh()
-	b.scroll.ScrollToOffset(fyne.NewPos(0, to.Position().Y+to.CursorPosition().Y-20))
+	blk.Refresh()
+	b.scroll.ScrollToOffset(fyne.NewPos(0, blk.Position().Y+blk.CursorPosition().Y-20))
 }
 
 // join merges block i+1 into block i and puts the cursor at the seam.
@@ -458,6 +516,25 @@ func (k *bodyBlock) FocusLost() {
 	k.hasFocus = false
 	k.Entry.FocusLost()
 	k.ed.Refresh()
+}
+
+// TypedShortcut selects the whole text on Select All (see mergeAll) and
+// splits a block a paste made large.
+func (k *bodyBlock) TypedShortcut(sc fyne.Shortcut) {
+	if _, all := sc.(*fyne.ShortcutSelectAll); all && len(k.ed.blocks) > 1 {
+		k.ed.mergeAll(k).Entry.TypedShortcut(sc)
+		return
+	}
+	k.Entry.TypedShortcut(sc)
+	if _, paste := sc.(*fyne.ShortcutPaste); paste {
+		k.ed.splitIfLarge(k)
+	}
+}
+
+// TypedRune types as usual, then splits the block if it is large.
+func (k *bodyBlock) TypedRune(r rune) {
+	k.Entry.TypedRune(r)
+	k.ed.splitIfLarge(k)
 }
 
 // TypedKey moves between blocks at their edges, otherwise edits as usual.

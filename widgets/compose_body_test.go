@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -165,5 +166,57 @@ func TestBodyEditorWrapsAndFills(t *testing.T) {
 	last := ed.blocks[len(ed.blocks)-1]
 	if last.Position().Y+last.Size().Height < ed.Size().Height-1 {
 		t.Fatalf("last block ends at %v of %v", last.Position().Y+last.Size().Height, ed.Size().Height)
+	}
+}
+
+// Select All takes the whole text, not the focused block's part; a large
+// paste is split into blocks again, the cursor after the pasted text.
+func TestBodyEditorSelectAllAndLargePaste(t *testing.T) {
+	a := test.NewTempApp(t)
+	var b strings.Builder
+	for i := 0; b.Len() < splitAbove+BodyBlockBytes; i++ {
+		fmt.Fprintf(&b, "line %d of the text, 鸿雁\n", i)
+	}
+	text := b.String() + "end"
+	ed := NewBodyEditor()
+	changes := 0
+	ed.OnChanged = func() { changes++ }
+	w := test.NewWindow(ed)
+	defer w.Close()
+	w.Resize(fyne.NewSize(500, 300))
+	ed.SetText(text)
+	if ed.Blocks() < 3 {
+		t.Fatalf("%d blocks", ed.Blocks())
+	}
+	mid := ed.blocks[1]
+	w.Canvas().Focus(mid)
+	mid.TypedShortcut(&fyne.ShortcutSelectAll{})
+	focused, _ := w.Canvas().Focused().(*bodyBlock)
+	if focused == nil || focused.SelectedText() != text || ed.Text() != text || changes != 0 {
+		t.Fatalf("select all: %d blocks, selection of %d bytes of %d, %d changes", ed.Blocks(), len(focused.SelectedText()), len(text), changes)
+	}
+	cb := a.Clipboard()
+	focused.TypedShortcut(&fyne.ShortcutCopy{Clipboard: cb})
+	if cb.Content() != text {
+		t.Fatalf("copied %d bytes of %d", len(cb.Content()), len(text))
+	}
+	focused.TypedRune('x')
+	if ed.Text() != "x" || changes == 0 {
+		t.Fatalf("typing over the selection left %d bytes", len(ed.Text()))
+	}
+	// Paste the large text after the x: split again, cursor at the end.
+	blk := ed.blocks[0]
+	blk.setCursorOffset(1)
+	blk.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+	if ed.Text() != "x"+text || ed.Blocks() < 3 {
+		t.Fatalf("after the paste: %d blocks, text right: %v", ed.Blocks(), ed.Text() == "x"+text)
+	}
+	focused, _ = w.Canvas().Focused().(*bodyBlock)
+	if focused != ed.blocks[len(ed.blocks)-1] || focused.CursorTextOffset() != runeLen(focused.Text) {
+		t.Fatal("the cursor is not after the pasted text")
+	}
+	focused.TypedRune('!')
+	if !strings.HasSuffix(ed.Text(), "end!") {
+		t.Fatalf("typed after the paste: %q", ed.Text()[len(ed.Text())-10:])
 	}
 }
