@@ -749,23 +749,6 @@ func showNotice(a fyne.App) func(text string, undo func()) func() {
 	}
 }
 
-func (c *ComposeWindow) sendLaterClicked() {
-	date := widget.NewEntry()
-	date.SetText(time.Now().Add(time.Hour).Format("2006-01-02 15:04"))
-	items := []*widget.FormItem{widget.NewFormItem(T("compose.send_at"), date)}
-	dialog.ShowForm(T("compose.send_later"), T("compose.send"), T("compose.cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
-		t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(date.Text), time.Local)
-		if err != nil {
-			dialog.ShowError(errors.New(T("compose.bad_time")), c.Win)
-			return
-		}
-		c.sendWithChecks(t)
-	}, c.Win)
-}
-
 func (c *ComposeWindow) discardClicked() {
 	dialog.ShowConfirm(T("compose.discard"), T("compose.discard_confirm"), func(ok bool) {
 		if ok {
