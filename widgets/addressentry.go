@@ -40,6 +40,7 @@ type AddressEntry struct {
 	OnEdited func()
 
 	popup    *widget.PopUp
+	keys     *keyPasser
 	list     *widget.List
 	items    []AddressSuggestion
 	selected int
@@ -109,7 +110,9 @@ func (e *AddressEntry) ShowSuggestions(typed string, items []AddressSuggestion) 
 				e.accept(e.items[id])
 			}
 		}
-		e.popup = widget.NewPopUp(e.list, c)
+		e.keys = &keyPasser{e: e, content: e.list}
+		e.keys.ExtendBaseWidget(e.keys)
+		e.popup = widget.NewPopUp(e.keys, c)
 	}
 	e.list.Refresh()
 	e.list.UnselectAll()
@@ -121,8 +124,33 @@ func (e *AddressEntry) ShowSuggestions(typed string, items []AddressSuggestion) 
 	e.popup.Resize(fyne.NewSize(e.Size().Width, float32(rows)*(rowH+4)+4))
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
 	e.popup.ShowAtPosition(pos.Add(fyne.NewPos(0, e.Size().Height)))
-	c.Focus(e)
+	c.Focus(e.keys)
 }
+
+// keyPasser holds the suggestion list in the pop-up and passes every key
+// it gets on to the entry. A shown pop-up is an overlay, and Fyne gives
+// the keyboard to the focused object of the topmost overlay, not to the
+// window's: without an object there to take the keys, everything typed
+// after the first suggestions appeared was lost. The entry stays focused
+// in the window underneath (its cursor keeps blinking) and gets the keys
+// back directly once the list closes.
+type keyPasser struct {
+	widget.BaseWidget
+	e       *AddressEntry
+	content fyne.CanvasObject
+}
+
+func (k *keyPasser) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(k.content)
+}
+
+func (k *keyPasser) FocusGained()                   {}
+func (k *keyPasser) FocusLost()                     {}
+func (k *keyPasser) TypedRune(r rune)               { k.e.TypedRune(r) }
+func (k *keyPasser) TypedKey(ev *fyne.KeyEvent)     { k.e.TypedKey(ev) }
+func (k *keyPasser) TypedShortcut(sc fyne.Shortcut) { k.e.TypedShortcut(sc) }
+func (k *keyPasser) KeyDown(ev *fyne.KeyEvent)      { k.e.KeyDown(ev) }
+func (k *keyPasser) KeyUp(ev *fyne.KeyEvent)        { k.e.KeyUp(ev) }
 
 // Suggestions are the completions shown now (nil when the list is closed).
 func (e *AddressEntry) Suggestions() []AddressSuggestion {

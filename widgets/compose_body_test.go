@@ -89,6 +89,49 @@ func TestAddressEntryCompletes(t *testing.T) {
 	}
 }
 
+// Typing goes on into the entry while the suggestions are shown: keys
+// reach what the canvas holds focused, as in a real window, where a shown
+// pop-up has a focus of its own.
+func TestAddressEntryKeepsTheKeyboard(t *testing.T) {
+	test.NewTempApp(t)
+	e := NewAddressEntry()
+	e.OnQuery = func(s string) {
+		e.ShowSuggestions(s, []AddressSuggestion{{Name: "Grace Liu", Email: "grace@x.org"}, {Name: "Greg", Email: "greg@x.org"}})
+	}
+	w := test.NewWindow(e)
+	defer w.Close()
+	w.Resize(fyne.NewSize(400, 200))
+	c := w.Canvas()
+	c.Focus(e)
+	focused := func() fyne.Focusable {
+		t.Helper()
+		f := c.Focused()
+		if f == nil {
+			t.Fatalf("nothing has the keyboard after %q: typed keys are lost", e.Text)
+		}
+		return f
+	}
+	for _, r := range "gra" {
+		focused().TypedRune(r)
+	}
+	if e.Text != "gra" || len(e.Suggestions()) != 2 {
+		t.Fatalf("typed %q with the list open, %d suggestions", e.Text, len(e.Suggestions()))
+	}
+	focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if e.Text != "Greg <greg@x.org>, " || e.Suggestions() != nil {
+		t.Fatalf("after backspace, down and enter: %q", e.Text)
+	}
+	if focused() != fyne.Focusable(e) {
+		t.Fatal("the entry lost the focus")
+	}
+	focused().TypedRune('x')
+	if e.Text != "Greg <greg@x.org>, x" {
+		t.Fatalf("typing after accepting: %q", e.Text)
+	}
+}
+
 // The blocks wrap at the editor's width, the cursor crosses from block to
 // block on the rows as laid out, and the last block reaches the bottom.
 func TestBodyEditorWrapsAndFills(t *testing.T) {
