@@ -532,6 +532,7 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 	file := fyne.NewMenu(T("menu.file"),
 		sc(fyne.NewMenuItem(T("action.get_mail"), mv.getMail), fyne.KeyF5, 0),
 		sc(fyne.NewMenuItem(T("action.write"), mv.write), fyne.KeyN, ctrl),
+		fyne.NewMenuItem(T("menu.outbox"), mv.openOutbox),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(T("menu.settings"), func() { mv.mw.openSettings() }),
 		fyne.NewMenuItem(T("welcome.add_account"), func() { openWizard(mv.mw) }),

@@ -13,7 +13,7 @@ const eventDelay = 50 * time.Millisecond
 
 // handleEvents applies one batch of engine events on the UI goroutine.
 func (mv *mailView) handleEvents(batch []event.Event) {
-	treeDirty, listDirty, bannerDirty, quotaDirty, progressDirty := false, false, false, false, false
+	treeDirty, listDirty, bannerDirty, quotaDirty, progressDirty, outboxDirty := false, false, false, false, false, false
 	shown := map[int64]bool{}
 	for _, id := range mv.currentFolderIDs() {
 		shown[id] = true
@@ -58,6 +58,7 @@ func (mv *mailView) handleEvents(batch []event.Event) {
 		case event.OperationFailed:
 			mv.showError(e.Err)
 		case event.SendResult:
+			outboxDirty = true
 			if e.Err != nil && string(e.State) == store.OutboxFailed {
 				mv.showError(e.Err)
 			}
@@ -77,6 +78,9 @@ func (mv *mailView) handleEvents(batch []event.Event) {
 	}
 	if progressDirty {
 		mv.updateProgress()
+	}
+	if outboxDirty && mv.outbox != nil {
+		mv.outbox.reload()
 	}
 	if len(mv.newMail) > 0 {
 		mv.notifyNewMail()

@@ -75,6 +75,8 @@ type mailView struct {
 	inner       *container.Split // list | view
 	content     fyne.CanvasObject
 
+	outbox *outboxWindow // open, or nil
+
 	onTreeLoaded func() // tests and benchmarks
 }
 

@@ -2,6 +2,8 @@ package mailcore
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 
 	"hongyan/mailcore/store"
 )
@@ -34,4 +36,41 @@ func (e *Engine) deleteOutbox(ctx context.Context, accountID string) error {
 		}
 	}
 	return nil
+}
+
+// OutgoingMessage is a message in the outbox that has not left yet, as
+// the outbox window lists it.
+type OutgoingMessage struct {
+	ID         int64
+	Account    string
+	State      string // store.OutboxQueued, OutboxSending, OutboxFailed or OutboxUncertain
+	Subject    string
+	Recipients []string
+	// SendAfter is the time it was scheduled for (zero: as soon as
+	// possible); NextAttempt the time of the next try after a temporary
+	// failure (LastError), Attempts the tries so far.
+	SendAfter, NextAttempt time.Time
+	Attempts               int
+	LastError              string
+	Created                time.Time
+}
+
+// Unsent lists the messages of all accounts that have not left yet,
+// oldest first.
+func (e *Engine) Unsent(ctx context.Context) ([]OutgoingMessage, error) {
+	items, err := e.store.OutboxList(ctx, "", unsentStates...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OutgoingMessage, 0, len(items))
+	for _, it := range items {
+		m := OutgoingMessage{ID: it.ID, Account: it.Account, State: it.State, Recipients: it.Recipients,
+			SendAfter: it.SendAfter, NextAttempt: it.NextAttempt, Attempts: it.Attempts, LastError: it.LastError, Created: it.Created}
+		var d struct{ Subject string }
+		if json.Unmarshal(it.Draft, &d) == nil {
+			m.Subject = d.Subject
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

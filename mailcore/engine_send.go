@@ -64,7 +64,8 @@ func (e *Engine) SendAt(ctx context.Context, accountID string, d *message.Draft,
 	return id, err
 }
 
-// CancelSend takes a queued message back (undo send) and returns its draft.
+// CancelSend takes a queued or refused message back (undo send, edit)
+// and returns its draft.
 func (e *Engine) CancelSend(ctx context.Context, id int64) (*message.Draft, error) {
 	d, _, err := e.outbox.Cancel(ctx, id)
 	return d, err
@@ -73,6 +74,10 @@ func (e *Engine) CancelSend(ctx context.Context, id int64) (*message.Draft, erro
 // Resend sends again a message that failed or whose fate is uncertain —
 // only on the user's word.
 func (e *Engine) Resend(ctx context.Context, id int64) error { return e.outbox.Resend(ctx, id) }
+
+// SendNow sends a queued message now, not at its scheduled time or next
+// retry.
+func (e *Engine) SendNow(ctx context.Context, id int64) error { return e.outbox.SendNow(ctx, id) }
 
 // DiscardOutgoing removes a failed or uncertain message from the outbox.
 func (e *Engine) DiscardOutgoing(ctx context.Context, id int64) error {

@@ -187,11 +187,12 @@ func (b *Outbox) EnqueueRaw(ctx context.Context, items ...store.OutboxItem) ([]i
 }
 
 // Cancel takes a message back out of the outbox while it is still queued
-// (undo send, or editing a message scheduled for later) and returns its
-// draft (nil when it was enqueued raw) and source. It fails with
-// store.ErrOutboxState once sending has started.
+// (undo send, or editing a message scheduled for later) or after the
+// server refused it (to edit it), and returns its draft (nil when it was
+// enqueued raw) and source. It fails with store.ErrOutboxState once
+// sending has started, and for a message that may have been sent.
 func (b *Outbox) Cancel(ctx context.Context, id int64) (*message.Draft, []byte, error) {
-	it, err := b.o.Store.OutboxRemove(ctx, id, store.OutboxQueued)
+	it, err := b.o.Store.OutboxRemove(ctx, id, store.OutboxQueued, store.OutboxFailed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -213,6 +214,21 @@ func (b *Outbox) Resend(ctx context.Context, id int64) error {
 	var never time.Time
 	err := b.o.Store.OutboxTransition(ctx, id, []string{store.OutboxUncertain, store.OutboxFailed}, store.OutboxQueued, now,
 		store.OutboxChange{Attempts: &zero, NextAttempt: &never, SendAfter: &never, LastError: &empty})
+	if err != nil {
+		return err
+	}
+	it, _ := b.o.Store.OutboxItem(ctx, id)
+	b.emit(it.Account, id, store.OutboxQueued, nil)
+	b.Kick()
+	return nil
+}
+
+// SendNow sends a queued message now instead of at its scheduled time or
+// next retry.
+func (b *Outbox) SendNow(ctx context.Context, id int64) error {
+	var never time.Time
+	err := b.o.Store.OutboxTransition(ctx, id, []string{store.OutboxQueued}, store.OutboxQueued, b.o.Now(),
+		store.OutboxChange{NextAttempt: &never, SendAfter: &never})
 	if err != nil {
 		return err
 	}

@@ -397,6 +397,50 @@ func TestPermanentFailureNotRetried(t *testing.T) {
 		t.Fatalf("failed message retried: %s %d", it.State, it.Attempts)
 	}
 	waitMailbox(t, s, bob, "INBOX", 1)
+	// The refused message can be taken back to be edited.
+	back, _, err := ob.Cancel(bg(), bad)
+	if err != nil || back == nil || back.Subject != "relay" {
+		t.Fatalf("cancel of a refused message: %+v %v", back, err)
+	}
+}
+
+func TestSendNowAndNoEditOfUncertain(t *testing.T) {
+	s := mailtest.Shared(t)
+	alice, bob := s.AddUser(t), s.AddUser(t)
+	st := openStore(t)
+	clk := &clock{t: time.Now()}
+	ob := NewOutbox(OutboxOptions{Store: st, Now: clk.Now, Config: fixedConfig(stackConfig(s, alice, ImplicitTLS))})
+	d := &message.Draft{From: message.Address{Email: alice.Address}, To: []message.Address{{Email: bob.Address}}, Subject: "monday", Text: "x"}
+	id, err := ob.Enqueue(bg(), "a", d, clk.Now().Add(72*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob.RunOnce(bg())
+	if it := item(t, st, id); it.State != store.OutboxQueued {
+		t.Fatalf("sent before its time: %s", it.State)
+	}
+	if err := ob.SendNow(bg(), id); err != nil {
+		t.Fatal(err)
+	}
+	ob.RunOnce(bg())
+	if it := item(t, st, id); it.State != store.OutboxCopied {
+		t.Fatalf("not sent now: %s", it.State)
+	}
+	if err := ob.SendNow(bg(), id); !errors.Is(err, store.ErrOutboxState) {
+		t.Fatalf("send now of a sent message: %v", err)
+	}
+	got := waitMailbox(t, s, bob, "INBOX", 1)
+	if !bytes.Contains(got[0], []byte("Subject: monday")) {
+		t.Fatal("wrong message delivered")
+	}
+	// A message that may have left is not taken back for editing.
+	u, _ := ob.Enqueue(bg(), "a", &message.Draft{From: d.From, To: d.To, Subject: "maybe", Text: "x"}, clk.Now().Add(time.Hour))
+	if err := st.OutboxTransition(bg(), u, []string{store.OutboxQueued}, store.OutboxUncertain, clk.Now(), store.OutboxChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ob.Cancel(bg(), u); !errors.Is(err, store.ErrOutboxState) {
+		t.Fatalf("cancel of an uncertain message: %v", err)
+	}
 }
 
 func TestSizeLimitAnd4xxWithFakeServer(t *testing.T) {
