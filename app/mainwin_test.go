@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -642,11 +643,25 @@ func TestFormatDate(t *testing.T) {
 	}{
 		{time.Date(2026, 3, 10, 9, 5, 0, 0, time.Local), "09:05"},
 		{time.Date(2026, 3, 9, 23, 0, 0, 0, time.Local), "Yesterday"},
+		{time.Date(2026, 3, 8, 0, 1, 0, 0, time.Local), "Sunday"},
+		{time.Date(2026, 3, 4, 12, 0, 0, 0, time.Local), "Wednesday"},
+		{time.Date(2026, 3, 3, 23, 59, 0, 0, time.Local), "2026-03-03"},
+		{time.Date(2026, 3, 11, 9, 0, 0, 0, time.Local), "2026-03-11"}, // a date in the future
 		{time.Date(2025, 12, 1, 8, 0, 0, 0, time.Local), "2025-12-01"},
 	} {
 		if got := formatDate(c.d, now); got != c.want {
 			t.Errorf("formatDate(%v) = %q, want %q", c.d, got, c.want)
 		}
+	}
+	// Across the change to summer time (29 March 2026 in Berlin) two days
+	// back are 47 hours back, not "Yesterday". (The zone comes from
+	// time/tzdata, imported for this.)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := formatDate(time.Date(2026, 3, 28, 12, 0, 0, 0, berlin), time.Date(2026, 3, 30, 9, 0, 0, 0, berlin)); got != "Saturday" {
+		t.Errorf("two days back across the clock change: %q", got)
 	}
 }
 

@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -637,8 +639,8 @@ func (l *msgList) selectAll() {
 	})
 }
 
-// formatDate shows the time for today, "Yesterday", the weekday within a
-// week, else the date.
+// formatDate shows the time for today, "Yesterday", the weekday for the
+// days before within the last week, else the date.
 func formatDate(d, now time.Time) string {
 	if d.IsZero() || d.Unix() == 0 {
 		return ""
@@ -648,11 +650,14 @@ func formatDate(d, now time.Time) string {
 	y2, m2, d2 := now.Date()
 	today := time.Date(y2, m2, d2, 0, 0, 0, 0, now.Location())
 	day := time.Date(y1, m1, d1, 0, 0, 0, 0, now.Location())
-	switch days := int(today.Sub(day).Hours() / 24); {
+	// Rounded: a day with a daylight-saving change has 23 or 25 hours.
+	switch days := int(math.Round(today.Sub(day).Hours() / 24)); {
 	case days == 0:
 		return d.Format("15:04")
 	case days == 1:
 		return T("date.yesterday")
+	case days > 1 && days < 7:
+		return T("date.weekday." + strconv.Itoa(int(d.Weekday())))
 	}
 	return d.Format("2006-01-02")
 }
