@@ -383,7 +383,7 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 			if err := cn.c.Store(set, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
 				return err
 			}
-			if err := cn.expunge(set); err != nil {
+			if err := a.expunge(ctx, cn, op.Folder, set); err != nil {
 				return err
 			}
 		}
@@ -424,7 +424,7 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 		if err := cn.c.Store(set, &imapv2.StoreFlags{Op: imapv2.StoreFlagsAdd, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
 			return err
 		}
-		return cn.expunge(set)
+		return a.expunge(ctx, cn, op.Folder, set)
 	case opAppend:
 		cmd := cn.c.Append(op.Folder, int64(len(op.Data)), &imapv2.AppendOptions{Flags: ToIMAPFlags(op.Set)})
 		if _, err := cmd.Write(op.Data); err != nil {
@@ -455,28 +455,48 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 	return &mailerr.Error{Kind: mailerr.Protocol, Op: "replay", Text: "unknown operation " + op.Kind}
 }
 
-// expunge removes the messages of set, which are marked \Deleted. With
-// UIDPLUS it names them (UID EXPUNGE). Without it only a plain EXPUNGE
-// exists, which removes every \Deleted message of the folder, also those
-// another client marked and its user may still mean to undelete; so it is
-// sent only when the server has no \Deleted message outside set (the
-// window between the SEARCH and the EXPUNGE is one round trip). Otherwise
-// the messages of set stay on the server marked \Deleted, out of the
-// cache, for the other client's expunge.
-func (cn *conn) expunge(set imapv2.UIDSet) error {
+// expunge removes the messages of set from folder, selected on cn, where
+// they are marked \Deleted. With UIDPLUS it names them (UID EXPUNGE).
+// Without it only a plain EXPUNGE exists, which removes every \Deleted
+// message of the folder, also those another client marked and its user
+// may still mean to undelete; so it is sent only when every \Deleted
+// message on the server is one Hongyan marked: those of set and those it
+// held back before (the window between the SEARCH and the EXPUNGE is one
+// round trip). Otherwise the messages of set stay on the server marked
+// \Deleted, out of the cache, and are held (store.HoldDeletes) for the
+// next EXPUNGE of the folder.
+func (a *Account) expunge(ctx context.Context, cn *conn, folder string, set imapv2.UIDSet) error {
 	if cn.caps.Has(imapv2.CapUIDPlus) {
 		return cn.c.UIDExpunge(set).Close()
+	}
+	f, ferr := a.st.FolderByName(ctx, a.cfg.AccountID, folder)
+	own := set
+	if ferr == nil {
+		held, err := a.st.HeldDeletes(ctx, f.ID, f.UIDValidity)
+		if err != nil {
+			return err
+		}
+		own = append(uidSet(held), set...)
 	}
 	found, err := cn.c.UIDSearch(&imapv2.SearchCriteria{Flag: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Wait()
 	if err != nil {
 		return err
 	}
 	for _, uid := range found.AllUIDs() {
-		if !set.Contains(uid) {
-			return nil
+		if !own.Contains(uid) {
+			if ferr != nil {
+				return nil
+			}
+			return a.st.HoldDeletes(ctx, f.ID, f.UIDValidity, expand(set))
 		}
 	}
-	return cn.c.Expunge().Close()
+	if err := cn.c.Expunge().Close(); err != nil {
+		return err
+	}
+	if ferr != nil {
+		return nil
+	}
+	return a.st.ReleaseHeldDeletes(ctx, f.ID)
 }
 
 // revert undoes in the cache an operation the server refused.

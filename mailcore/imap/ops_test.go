@@ -432,12 +432,14 @@ func TestMoveWithoutMoveOrUIDPlus(t *testing.T) {
 		t.Fatalf("%d messages cached in Sent, want 1", n)
 	}
 
-	// The other client undeletes 4 and expunges (1 goes); now nothing
-	// else is \Deleted and the next move expunges its message.
-	if err := c.Store(four, &imapv2.StoreFlags{Op: imapv2.StoreFlagsDel, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
-		t.Fatal(err)
+	if held, err := st.HeldDeletes(ctx, inbox.ID, inbox.UIDValidity); err != nil || len(held) != 1 || held[0] != 1 {
+		t.Fatalf("held deletes after the move: %v %v, want [1]", held, err)
 	}
-	if err := c.Expunge().Close(); err != nil {
+
+	// The other client undeletes 4 (and does not expunge). Now every
+	// \Deleted message is one of ours: the next move expunges its message
+	// and the one held back before, and nothing else.
+	if err := c.Store(four, &imapv2.StoreFlags{Op: imapv2.StoreFlagsDel, Silent: true, Flags: []imapv2.Flag{imapv2.FlagDeleted}}, nil).Close(); err != nil {
 		t.Fatal(err)
 	}
 	move(2)
@@ -446,6 +448,9 @@ func TestMoveWithoutMoveOrUIDPlus(t *testing.T) {
 	}
 	if n := plainExpunges(log.String()[len(p):]); n != 1 {
 		t.Fatalf("the second move sent %d EXPUNGE commands, want 1", n)
+	}
+	if held, err := st.HeldDeletes(ctx, inbox.ID, inbox.UIDValidity); err != nil || len(held) != 0 {
+		t.Fatalf("held deletes after the expunge: %v %v", held, err)
 	}
 }
 
