@@ -92,6 +92,32 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 		}
 		vm.Blocks[i] = vb
 	}
+	// Pictures attached without a place in the body are drawn after it,
+	// decoded and scaled here, off the UI goroutine; they stay in the
+	// attachment list for saving and opening.
+	rule := false
+	for i, a := range m.Attachments {
+		if shownInBody[i] || !drawableImage(a.ContentType) || images >= maxViewImages ||
+			a.Size > maxViewImageBytes || imageBytes+int(a.Size) > maxViewImagesBytes {
+			continue
+		}
+		d, err := m.AttachmentData(i)
+		if err != nil {
+			continue
+		}
+		pic := widgets.ScaledPicture(d)
+		if pic == nil {
+			continue
+		}
+		if !rule {
+			vm.Blocks = append(vm.Blocks, widgets.BodyBlock{Kind: widgets.BodyRule})
+			rule = true
+		}
+		vm.Blocks = append(vm.Blocks, widgets.BodyBlock{Kind: widgets.BodyImage,
+			Image: &widgets.BodyImageRef{Alt: a.Name, Name: a.Name, Kind: widgets.BodyImageCID, Pixels: pic}})
+		images++
+		imageBytes += len(d)
+	}
 	for i, a := range m.Attachments {
 		// Inline pictures drawn in the body are not listed again.
 		if shownInBody[i] && a.Inline {

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"image"
 	"strconv"
 	"time"
 )
@@ -50,6 +51,9 @@ type BodyImageRef struct {
 	Blocked bool
 	Name    string // a name for the image resource, e.g. the attachment name
 	Data    []byte
+	// Pixels, when set, is the picture already decoded and scaled to fit
+	// the view (done off the UI goroutine); Data is then not needed.
+	Pixels image.Image
 }
 
 // BodyBlock is one unit of the message body.

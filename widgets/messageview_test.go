@@ -1,6 +1,10 @@
 package widgets
 
 import (
+	"bytes"
+	"image"
+	"image/png"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -223,5 +227,33 @@ func TestInlineImageDrawnAndScaled(t *testing.T) {
 	}
 	if inlineImage(&BodyImageRef{Data: []byte("<svg/>")}) != nil {
 		t.Errorf("undecodable bytes drawn")
+	}
+	// The same picture decoded and scaled ahead (ScaledPicture) is drawn
+	// at its scaled size.
+	var wide bytes.Buffer
+	if err := png.Encode(&wide, image.NewGray(image.Rect(0, 0, 1000, 10))); err != nil {
+		t.Fatal(err)
+	}
+	pic := ScaledPicture(wide.Bytes())
+	if pic == nil || pic.Bounds().Dx() != maxInlineImageWidth || pic.Bounds().Dy() != 6 {
+		t.Fatalf("scaled picture: %v", pic)
+	}
+	obj = inlineImage(&BodyImageRef{Name: "wide.gif", Pixels: pic})
+	if s := obj.(*fyne.Container).Objects[0].MinSize(); s.Width != maxInlineImageWidth || s.Height != 6 {
+		t.Errorf("scaled picture drawn at %v", s)
+	}
+	if ScaledPicture([]byte("<svg/>")) != nil {
+		t.Error("undecodable bytes scaled")
+	}
+	// A picture that claims 50,000 × 50,000 pixels is not decoded.
+	huge := []byte("GIF89a\x50\xc3\x50\xc3\x80\x00\x00\x00\x00\x00\xff\xff\xff,\x00\x00\x00\x00\x50\xc3\x50\xc3\x00\x02\x02D\x01\x00;")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if ScaledPicture(huge) != nil {
+		t.Error("a picture of 2.5 billion pixels was decoded")
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("refusing the huge picture allocated %d MB", grew>>20)
 	}
 }

@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"bytes"
+	"golang.org/x/image/draw"
 	"image"
 	_ "image/gif" // decoders for inline images
 	_ "image/jpeg"
@@ -85,7 +86,7 @@ func (b *bodyBuilder) add(blk *BodyBlock) {
 		b.flush()
 		b.depth = depth
 	}
-	if blk.Kind == BodyImage && blk.Image != nil && len(blk.Image.Data) > 0 && b.images < maxInlineImages {
+	if blk.Kind == BodyImage && blk.Image != nil && (len(blk.Image.Data) > 0 || blk.Image.Pixels != nil) && b.images < maxInlineImages {
 		if img := inlineImage(blk.Image); img != nil {
 			b.flush()
 			b.images++
@@ -243,19 +244,18 @@ func linkTextMatches(text, href string) bool {
 // inlineImage draws decoded image bytes, scaled down to fit, or returns nil
 // when the bytes are not an image the view can decode.
 func inlineImage(ref *BodyImageRef) fyne.CanvasObject {
+	if ref.Pixels != nil {
+		b := ref.Pixels.Bounds()
+		img := canvas.NewImageFromImage(ref.Pixels)
+		img.FillMode = canvas.ImageFillContain
+		img.SetMinSize(fyne.NewSize(float32(max(b.Dx(), 1)), float32(max(b.Dy(), 1))))
+		return container.NewHBox(img, layout.NewSpacer())
+	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(ref.Data))
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil
 	}
-	w, h := float32(cfg.Width), float32(cfg.Height)
-	if w > maxInlineImageWidth {
-		h = h * maxInlineImageWidth / w
-		w = maxInlineImageWidth
-	}
-	if h > maxInlineImageHeight {
-		w = w * maxInlineImageHeight / h
-		h = maxInlineImageHeight
-	}
+	w, h := fitInline(float32(cfg.Width), float32(cfg.Height))
 	name := ref.Name
 	if name == "" {
 		name = "image"
@@ -266,4 +266,46 @@ func inlineImage(ref *BodyImageRef) fyne.CanvasObject {
 	img.SetMinSize(fyne.NewSize(max(w, 1), max(h, 1)))
 	// Keep the image at its own size on the left rather than stretched.
 	return container.NewHBox(img, layout.NewSpacer())
+}
+
+// fitInline scales a picture's size down to the view's limits, keeping
+// its proportions.
+func fitInline(w, h float32) (float32, float32) {
+	if w > maxInlineImageWidth {
+		h = h * maxInlineImageWidth / w
+		w = maxInlineImageWidth
+	}
+	if h > maxInlineImageHeight {
+		w = w * maxInlineImageHeight / h
+		h = maxInlineImageHeight
+	}
+	return w, h
+}
+
+// maxPicturePixels bounds the pictures ScaledPicture decodes: a larger
+// one would take hundreds of megabytes once decoded.
+const maxPicturePixels = 40_000_000
+
+// ScaledPicture decodes a PNG, GIF or JPEG picture and scales it down to
+// the size the view shows inline images at. It returns nil for data that
+// is not such a picture or is too large. Decoding a photo takes tens of
+// milliseconds or more: call it off the UI goroutine (the view then only
+// draws the small result).
+func ScaledPicture(data []byte) image.Image {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPicturePixels {
+		return nil
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil
+	}
+	fw, fh := fitInline(float32(cfg.Width), float32(cfg.Height))
+	w, h := max(int(fw+0.5), 1), max(int(fh+0.5), 1)
+	if w == src.Bounds().Dx() && h == src.Bounds().Dy() {
+		return src
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
+	return dst
 }

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"testing"
+
+	"hongyan/mailcore/message"
+	"hongyan/widgets"
+)
+
+func pngOf(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.Set(x, h/2, color.RGBA{R: 200, A: 255})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Attached pictures that the body does not show are drawn after it,
+// scaled down to the view; other attachments and broken pictures are not,
+// and all of them stay in the attachment list.
+func TestAttachedPicturesShownAfterTheBody(t *testing.T) {
+	d := &message.Draft{From: message.Address{Email: "a@example.org"}, To: []message.Address{{Email: "b@example.org"}},
+		Subject: "pictures", Text: "Here they are.",
+		Attachments: []message.DraftAttachment{
+			{Name: "wide.png", ContentType: "image/png", Data: pngOf(t, 2000, 500)},
+			{Name: "notes.txt", ContentType: "text/plain", Data: []byte("not a picture")},
+			{Name: "broken.png", ContentType: "image/png", Data: []byte("\x89PNG\r\n\x1a\nbroken")},
+			{Name: "small.png", ContentType: "image/png", Data: pngOf(t, 40, 30)},
+		}}
+	raw, err := d.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := message.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := messageViewModel(m)
+	if len(vm.Attachments) != 4 {
+		t.Fatalf("%d attachments listed, want 4", len(vm.Attachments))
+	}
+	var pics []*widgets.BodyImageRef
+	rule := -1
+	for i, b := range vm.Blocks {
+		switch {
+		case b.Kind == widgets.BodyRule:
+			rule = i
+		case b.Kind == widgets.BodyImage && b.Image != nil && b.Image.Pixels != nil:
+			if rule < 0 {
+				t.Fatal("a picture before the rule that ends the body")
+			}
+			pics = append(pics, b.Image)
+		}
+	}
+	if len(pics) != 2 || pics[0].Name != "wide.png" || pics[1].Name != "small.png" {
+		t.Fatalf("pictures drawn: %d", len(pics))
+	}
+	if b := pics[0].Pixels.Bounds(); b.Dx() != 640 || b.Dy() != 160 {
+		t.Fatalf("the wide picture is %dx%d, want 640x160", b.Dx(), b.Dy())
+	}
+	if b := pics[1].Pixels.Bounds(); b.Dx() != 40 || b.Dy() != 30 {
+		t.Fatalf("the small picture is %dx%d, want it as it is", b.Dx(), b.Dy())
+	}
+}
