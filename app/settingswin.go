@@ -33,6 +33,12 @@ type settingsWindow struct {
 	markRead *widget.Select
 	toTray   *widget.Check
 	remote   *widget.Select
+
+	// The server settings dialog, and hooks for tests.
+	serverForm      *serverForm
+	serverDialog    dialog.Dialog
+	onServersSaved  func()
+	onServersFailed func(incoming, outgoing error)
 }
 
 var (
@@ -306,13 +312,14 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 	})
 	save.Importance = widget.HighImportance
 	pw := widget.NewButtonWithIcon(T("settings.password.change"), theme.LoginIcon(), func() { sw.changePassword(a) })
+	servers := widget.NewButtonWithIcon(T("servers.button"), theme.SettingsIcon(), func() { sw.editServers(a) })
 
 	form := widget.NewForm(
 		widget.NewFormItem(T("settings.account.name"), name),
 		widget.NewFormItem(T("settings.account.interval"), interval),
 		widget.NewFormItem(T("settings.account.remote"), remote),
 	)
-	return container.NewBorder(nil, container.NewHBox(save, pw), nil, nil,
+	return container.NewBorder(nil, container.NewHBox(save, servers, pw), nil, nil,
 		container.NewVScroll(container.NewVBox(form,
 			widget.NewLabelWithStyle(T("settings.identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			idBox, more)))

@@ -694,7 +694,12 @@ func (w *wizard) securityChanged(incoming bool) {
 	if incoming {
 		proto, sel, port = w.protocol(), w.inSec, w.inPort
 	}
-	sec := secValue(sel.Selected)
+	portFollowsSecurity(&port.Entry, proto, secValue(sel.Selected))
+}
+
+// portFollowsSecurity puts the standard port of security mode sec in port
+// when it holds the standard one of the other mode.
+func portFollowsSecurity(port *widget.Entry, proto, sec string) {
 	other := account.SecurityTLS
 	if sec == account.SecurityTLS {
 		other = account.SecuritySTARTTLS

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	imapv2 "github.com/emersion/go-imap/v2"
@@ -16,6 +17,7 @@ import (
 	"hongyan/mailcore/mailerr"
 	"hongyan/mailcore/netsec"
 	"hongyan/mailcore/pop3"
+	"hongyan/mailcore/secret"
 	"hongyan/mailcore/smtp"
 )
 
@@ -238,4 +240,27 @@ func probeCtxErr(ctx context.Context, op, host string, err error) error {
 		return &mailerr.Error{Kind: mailerr.Timeout, Op: op, Host: host, Err: ctx.Err()}
 	}
 	return mailerr.Wrap(op, host, err)
+}
+
+// CheckServers tests an account's server settings, perhaps edited and not
+// yet saved, with the passwords the keyring holds for it: both servers at
+// once. Each error is as ProbeIncoming and ProbeOutgoing return it.
+func (e *Engine) CheckServers(ctx context.Context, a account.Account) (incoming, outgoing error) {
+	inPw, err := e.secrets.Get(a.ID, secret.RoleIncoming)
+	if err != nil {
+		return err, err
+	}
+	outPw, err := e.secrets.Get(a.ID, secret.RoleOutgoing)
+	if err != nil {
+		outPw = inPw
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		incoming = e.ProbeIncoming(ctx, a, inPw)
+	}()
+	outgoing = e.ProbeOutgoing(ctx, a, outPw)
+	wg.Wait()
+	return incoming, outgoing
 }
