@@ -613,6 +613,10 @@ func TestChineseMailView(t *testing.T) {
 	if d := formatDate(time.Now().Add(-24*time.Hour), time.Now()); d != "昨天" {
 		t.Fatalf("yesterday is %q", d)
 	}
+	// The reading pane's date names the weekday in Chinese too.
+	if d := widgets.MessageDate(time.Date(2026, 11, 27, 22, 53, 0, 0, time.Local)); d != "星期五 2026-11-27 22:53" {
+		t.Fatalf("message date %q", d)
+	}
 }
 
 func TestNewMailNotificationText(t *testing.T) {

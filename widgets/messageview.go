@@ -1,7 +1,9 @@
 package widgets
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,8 +14,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// DateLayout is how the message view shows the date, in local time.
-const DateLayout = "Mon 2006-01-02 15:04"
+// MessageDate is how the message view shows a date: in local time, with
+// the weekday in the language of the interface (Go's layouts only know
+// English names).
+func MessageDate(t time.Time) string {
+	t = t.Local()
+	day := t.Weekday()
+	return lang.X("date.weekday."+strconv.Itoa(int(day)), day.String()) + " " + t.Format("2006-01-02 15:04")
+}
 
 // MessageView shows one message: headers, a remote-content banner, a
 // toolbar, attachment chips and the body, which scrolls. Quoted text starts
@@ -302,7 +310,7 @@ func (v *MessageView) buildHeader(m *MessageViewModel) fyne.CanvasObject {
 	addRow("reader.to", "To", m.To)
 	addRow("reader.cc", "Cc", m.Cc)
 	if !m.Date.IsZero() {
-		addRow("reader.date", "Date", m.Date.Local().Format(DateLayout))
+		addRow("reader.date", "Date", MessageDate(m.Date))
 	}
 
 	v.sourceBtn = widget.NewButtonWithIcon(lang.X("reader.view_source", "View source"), theme.DocumentIcon(), func() {

@@ -162,7 +162,7 @@ func TestMessageViewHeadersAndClear(t *testing.T) {
 	defer w.Close()
 	text := v.VisibleText()
 	for _, want := range []string{"(no subject)", "Alice <a@example.org>", "Bob <b@example.org>", "Carol <c@example.org>",
-		date.Local().Format(DateLayout), "hello", "damaged"} {
+		MessageDate(date), "hello", "damaged"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%q missing from %q", want, text)
 		}

@@ -405,7 +405,7 @@ func TestDateShownInLocalTime(t *testing.T) {
 	test.NewTempApp(t)
 	m := readCorpus(t, "quoted-reply")
 	_, w := shown(t, m)
-	want := m.Date.Local().Format(widgets.DateLayout)
+	want := widgets.MessageDate(m.Date)
 	if !containsText(rendered(w.Canvas().Content()), want) {
 		t.Errorf("date %q not rendered", want)
 	}
