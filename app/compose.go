@@ -464,6 +464,13 @@ func (c *ComposeWindow) Dropped(uris []fyne.URI) {
 	c.AttachFiles(paths, nil)
 }
 
+// maxAttachBytes is the largest file the compose window reads as an
+// attachment, above every common server limit (Exchange Online takes up
+// to 150 MB). A file between the server's announced limit and this is
+// attached with the size warning: a server that announces no limit may
+// take it.
+const maxAttachBytes = 256 << 20
+
 // AttachFiles reads files off the UI goroutine and adds them; done (may
 // be nil) runs on the UI goroutine after.
 func (c *ComposeWindow) AttachFiles(paths []string, done func()) {
@@ -478,12 +485,18 @@ func (c *ComposeWindow) AttachFiles(paths []string, done func()) {
 				}
 				continue
 			}
+			name := filepath.Base(p)
+			if st.Size() > maxAttachBytes {
+				// Read whole, a file of gigabytes would take the memory of
+				// the machine; no mail server takes it anyway.
+				errs = append(errs, errors.New(T("compose.file_too_big", map[string]any{"Name": name, "Size": formatSize(st.Size())})))
+				continue
+			}
 			data, err := os.ReadFile(p)
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			name := filepath.Base(p)
 			add = append(add, message.DraftAttachment{Path: p, Data: data, Name: name,
 				ContentType: mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))})
 		}

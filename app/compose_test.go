@@ -308,3 +308,31 @@ func TestParseTypedAddresses(t *testing.T) {
 		t.Fatalf("%q", s)
 	}
 }
+
+// A file too large for any mail server is refused without being read;
+// the others of the same drop are attached.
+func TestComposeRefusesHugeFile(t *testing.T) {
+	useEnglish(t)
+	h := newComposeHarness(t, 0)
+	c := h.compose(t, &message.Draft{Subject: "files"})
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "film.mkv")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxAttachBytes + 1); err != nil { // sparse: no disk space used
+		t.Fatal(err)
+	}
+	f.Close()
+	small, _ := writeFile(t, dir, "notes.txt", 100)
+	done := false
+	c.AttachFiles([]string{huge, small}, func() { done = true })
+	h.ui.waitFor(t, "the files attached", func() bool { return done })
+	if len(c.Attachments()) != 1 || c.Attachments()[0].Name != "notes.txt" {
+		t.Fatalf("attached %d files", len(c.Attachments()))
+	}
+	if msg := overlayText(c.Win.Canvas().Overlays().Top()); !strings.Contains(msg, "film.mkv") || !strings.Contains(msg, "too large") {
+		t.Fatalf("error shown: %s", msg)
+	}
+}
