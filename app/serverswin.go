@@ -114,18 +114,10 @@ func (sw *settingsWindow) editServers(a account.Account) {
 func (sw *settingsWindow) testAndSaveServers(b account.Account) {
 	eng := sw.m.eng
 	save := func() {
-		sw.m.ui.goWork(func(context.Context) {
-			err := eng.UpdateAccount(b)
-			sw.m.ui.do(func() {
-				if err != nil {
-					dialog.ShowError(userError(err), sw.win)
-					return
-				}
-				sw.reloadAccounts()
-				if sw.onServersSaved != nil {
-					sw.onServersSaved()
-				}
-			})
+		sw.updateAccount(b, func() {
+			if sw.onServersSaved != nil {
+				sw.onServersSaved()
+			}
 		})
 	}
 	sw.m.ui.goWork(func(ctx context.Context) {

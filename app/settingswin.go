@@ -298,17 +298,7 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 			}
 			b.Identities = append(b.Identities, account.Identity{Name: r.name.Text, Address: r.addr.Text, Signature: r.sig.Text})
 		}
-		eng := sw.m.eng
-		sw.m.ui.goWork(func(context.Context) {
-			err := eng.UpdateAccount(b)
-			sw.m.ui.do(func() {
-				if err != nil {
-					dialog.ShowError(userError(err), sw.win)
-					return
-				}
-				sw.reloadAccounts()
-			})
-		})
+		sw.updateAccount(b, nil)
 	})
 	save.Importance = widget.HighImportance
 	pw := widget.NewButtonWithIcon(T("settings.password.change"), theme.LoginIcon(), func() { sw.changePassword(a) })
@@ -323,6 +313,25 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 		container.NewVScroll(container.NewVBox(form,
 			widget.NewLabelWithStyle(T("settings.identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			idBox, more)))
+}
+
+// updateAccount saves an account's changed settings off the UI goroutine,
+// then shows the list again and runs after (may be nil).
+func (sw *settingsWindow) updateAccount(b account.Account, after func()) {
+	eng := sw.m.eng
+	sw.m.ui.goWork(func(context.Context) {
+		err := eng.UpdateAccount(b)
+		sw.m.ui.do(func() {
+			if err != nil {
+				dialog.ShowError(userError(err), sw.win)
+				return
+			}
+			sw.reloadAccounts()
+			if after != nil {
+				after()
+			}
+		})
+	})
 }
 
 // changePassword asks for a new password of the incoming and outgoing

@@ -209,27 +209,23 @@ func (b *Outbox) Cancel(ctx context.Context, id int64) (*message.Draft, []byte, 
 
 // Resend queues an uncertain or failed message again: the user's decision.
 func (b *Outbox) Resend(ctx context.Context, id int64) error {
-	now := b.o.Now()
 	zero, empty := 0, ""
 	var never time.Time
-	err := b.o.Store.OutboxTransition(ctx, id, []string{store.OutboxUncertain, store.OutboxFailed}, store.OutboxQueued, now,
+	return b.requeue(ctx, id, []string{store.OutboxUncertain, store.OutboxFailed},
 		store.OutboxChange{Attempts: &zero, NextAttempt: &never, SendAfter: &never, LastError: &empty})
-	if err != nil {
-		return err
-	}
-	it, _ := b.o.Store.OutboxItem(ctx, id)
-	b.emit(it.Account, id, store.OutboxQueued, nil)
-	b.Kick()
-	return nil
 }
 
 // SendNow sends a queued message now instead of at its scheduled time or
 // next retry.
 func (b *Outbox) SendNow(ctx context.Context, id int64) error {
 	var never time.Time
-	err := b.o.Store.OutboxTransition(ctx, id, []string{store.OutboxQueued}, store.OutboxQueued, b.o.Now(),
-		store.OutboxChange{NextAttempt: &never, SendAfter: &never})
-	if err != nil {
+	return b.requeue(ctx, id, []string{store.OutboxQueued}, store.OutboxChange{NextAttempt: &never, SendAfter: &never})
+}
+
+// requeue moves a message from one of the states from to queued with the
+// change ch, says so and wakes the sender.
+func (b *Outbox) requeue(ctx context.Context, id int64, from []string, ch store.OutboxChange) error {
+	if err := b.o.Store.OutboxTransition(ctx, id, from, store.OutboxQueued, b.o.Now(), ch); err != nil {
 		return err
 	}
 	it, _ := b.o.Store.OutboxItem(ctx, id)
