@@ -343,7 +343,13 @@ func (mv *mailView) deleteFolder(uid string) {
 // folderMenu is the tree's context menu.
 func (mv *mailView) folderMenu(uid string, ev *fyne.PointEvent) {
 	n, ok := mv.tm.nodes[uid]
-	if !ok || uid == nodeUnified {
+	if !ok {
+		return
+	}
+	markRead := fyne.NewMenuItem(T("folder.mark_read.menu"), func() { mv.markAllRead(uid) })
+	markRead.Disabled = n.unread == 0
+	if uid == nodeUnified {
+		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", markRead), mv.win.Canvas(), ev.AbsolutePosition)
 		return
 	}
 	items := []*fyne.MenuItem{fyne.NewMenuItem(T("folder.new.menu"), func() { mv.newFolder(uid) })}
@@ -353,9 +359,29 @@ func (mv *mailView) folderMenu(uid string, ev *fyne.PointEvent) {
 			fyne.NewMenuItem(T("folder.delete.menu"), func() { mv.deleteFolder(uid) }))
 	}
 	acct := n.account
+	if n.folder.ID != 0 {
+		items = append(items, markRead)
+	}
 	items = append(items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(T("action.get_mail"), func() { mv.ui.goWork(func(context.Context) { mv.eng.CheckNow(acct) }) }))
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), mv.win.Canvas(), ev.AbsolutePosition)
+}
+
+// markAllRead marks every message of a folder read, or of every inbox
+// for the unified inbox.
+func (mv *mailView) markAllRead(uid string) {
+	n, ok := mv.tm.nodes[uid]
+	if !ok {
+		return
+	}
+	folder := n.folder.ID
+	mv.act(func(ctx context.Context) error {
+		folders := []int64{folder}
+		if uid == nodeUnified {
+			folders = mv.eng.InboxIDs(ctx)
+		}
+		return mv.eng.MarkFoldersRead(ctx, folders...)
+	})
 }
 
 // messageMenu is the message list's context menu.

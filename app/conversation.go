@@ -316,6 +316,7 @@ func (c *convView) show(subject string, msgs []store.Summary) {
 	}
 	c.msgs = msgs
 	tm := make([]widgets.ThreadMessage, len(msgs))
+	depths := threadDepths(msgs)
 	now := time.Now()
 	for i, m := range msgs {
 		from := m.From.Name
@@ -330,7 +331,7 @@ func (c *convView) show(subject string, msgs []store.Summary) {
 			snip = formatSize(m.Size)
 		}
 		tm[i] = widgets.ThreadMessage{ID: m.ID, From: from, Date: formatDate(m.Date, now), Snippet: snip,
-			Unread: m.Flags&store.Seen == 0}
+			Unread: m.Flags&store.Seen == 0, Depth: depths[i]}
 	}
 	if strings.TrimSpace(subject) == "" {
 		subject = T("list.no_subject")
@@ -338,6 +339,38 @@ func (c *convView) show(subject string, msgs []store.Summary) {
 	c.note.Hide()
 	c.reader.Show()
 	c.reader.SetThread(subject, tm)
+}
+
+// maxThreadDepth bounds the indentation of replies in a conversation.
+const maxThreadDepth = 6
+
+// threadDepths says how deep each message of a conversation (oldest
+// first) stands in its reply tree: 0 when it answers none of the others,
+// else one more than the message it answers (its In-Reply-To, else the
+// last of its References found in the conversation), at most
+// maxThreadDepth.
+func threadDepths(msgs []store.Summary) []int {
+	norm := func(id string) string { return strings.Trim(strings.TrimSpace(id), "<>") }
+	at := make(map[string]int, len(msgs)) // Message-ID → first message with it
+	depth := make([]int, len(msgs))
+	for i, m := range msgs {
+		parent, ok := -1, false
+		if m.InReplyTo != "" {
+			parent, ok = at[norm(m.InReplyTo)]
+		}
+		for j := len(m.References) - 1; !ok && j >= 0; j-- {
+			parent, ok = at[norm(m.References[j])]
+		}
+		if ok {
+			depth[i] = min(depth[parent]+1, maxThreadDepth)
+		}
+		if id := norm(m.MessageID); id != "" {
+			if _, seen := at[id]; !seen {
+				at[id] = i
+			}
+		}
+	}
+	return depth
 }
 
 // expand loads the body of message i of the open thread.

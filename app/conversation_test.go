@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -308,4 +309,35 @@ func TestConversationKeys(t *testing.T) {
 	h.ui.waitFor(t, "the message list with three messages", func() bool {
 		return mv.list.list.Visible() && mv.list.total == 3 && !mv.list.stale
 	})
+}
+
+func TestThreadDepths(t *testing.T) {
+	msgs := []store.Summary{
+		{MessageID: "<a@x>"},                                                     // 0: starts it
+		{MessageID: "<b@x>", InReplyTo: "<a@x>"},                                 // 1: answers a
+		{MessageID: "<c@x>", InReplyTo: "<b@x>"},                                 // 2: answers b
+		{MessageID: "<d@x>", InReplyTo: "<a@x>"},                                 // 1: answers a too
+		{MessageID: "<e@x>", References: []string{"<a@x>", "<c@x>", "<gone@x>"}}, // 3: c by References
+		{MessageID: "<f@x>", InReplyTo: "<elsewhere@x>"},                         // 0: its parent is not here
+		{MessageID: "<b@x>", InReplyTo: "<a@x>"},                                 // 1: a copy of b (Sent and INBOX)
+	}
+	want := []int{0, 1, 2, 1, 3, 0, 1}
+	got := threadDepths(msgs)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("depths %v, want %v", got, want)
+		}
+	}
+	// A long chain stops at maxThreadDepth.
+	var chain []store.Summary
+	for i := 0; i < 10; i++ {
+		m := store.Summary{MessageID: fmt.Sprintf("<%d@x>", i)}
+		if i > 0 {
+			m.InReplyTo = fmt.Sprintf("<%d@x>", i-1)
+		}
+		chain = append(chain, m)
+	}
+	if d := threadDepths(chain); d[9] != maxThreadDepth || d[3] != 3 {
+		t.Fatalf("chain depths %v", d)
+	}
 }

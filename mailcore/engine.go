@@ -588,6 +588,23 @@ func (e *Engine) SetFlags(ctx context.Context, ids []int64, set, clear store.Fla
 	return e.each(ctx, ids, func(in incoming, ids []int64) error { return in.SetFlags(ctx, ids, set, clear) })
 }
 
+// MarkFoldersRead marks every message of the folders read ("mark all as
+// read"), as SetFlags does: in the cache at once, on the server now or
+// when back online.
+func (e *Engine) MarkFoldersRead(ctx context.Context, folderIDs ...int64) error {
+	var errs []error
+	for _, f := range folderIDs {
+		ids, err := e.store.UnreadIDs(ctx, f)
+		if err == nil && len(ids) > 0 {
+			err = e.SetFlags(ctx, ids, store.Seen, 0)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Move moves messages to a folder of the same account.
 func (e *Engine) Move(ctx context.Context, ids []int64, toFolder int64) error {
 	return e.each(ctx, ids, func(in incoming, ids []int64) error { return in.Move(ctx, ids, toFolder) })

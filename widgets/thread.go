@@ -162,7 +162,14 @@ type ThreadMessage struct {
 	Date    string
 	Snippet string // a short line: the preview, or the size
 	Unread  bool
+	// Depth indents a reply under the message it answers (0: answers
+	// none of the conversation's), by ThreadIndent a level.
+	Depth int
 }
+
+// ThreadIndent is how far a reply is indented under the message it
+// answers.
+const ThreadIndent = 16
 
 // ThreadView is the reading view of a conversation: the subject, then one
 // header line per message, oldest first. A tap on a header expands the
@@ -186,7 +193,8 @@ type ThreadView struct {
 type threadItem struct {
 	msg      ThreadMessage
 	header   *ThreadHeader
-	body     *fyne.Container // holds view or note when expanded
+	body     *fyne.Container   // holds view or note when expanded
+	bodyRow  fyne.CanvasObject // body, indented as the header: shown when expanded
 	view     *MessageView
 	note     *widget.Label
 	loaded   bool
@@ -218,10 +226,11 @@ func (v *ThreadView) SetThread(subject string, msgs []ThreadMessage) {
 		it := &threadItem{msg: m, body: container.NewStack()}
 		idx := i
 		it.header = newThreadHeader(m, func() { v.Toggle(idx) })
+		it.bodyRow = indented(it.body, m.Depth)
 		v.items = append(v.items, it)
-		v.box.Add(it.header)
-		v.box.Add(it.body)
-		it.body.Hide()
+		v.box.Add(indented(it.header, m.Depth))
+		v.box.Add(it.bodyRow)
+		it.bodyRow.Hide()
 	}
 	v.box.Refresh()
 	v.scroll.ScrollToTop()
@@ -276,11 +285,11 @@ func (v *ThreadView) setExpanded(i int, on bool) {
 	it.expanded = on
 	it.header.setExpanded(on)
 	if !on {
-		it.body.Hide()
+		it.bodyRow.Hide()
 		v.box.Refresh()
 		return
 	}
-	it.body.Show()
+	it.bodyRow.Show()
 	if !it.loaded && it.note == nil {
 		it.note = widget.NewLabel("…")
 		it.body.Objects = []fyne.CanvasObject{it.note}
@@ -323,6 +332,16 @@ func (v *ThreadView) SetNote(i int, text string) {
 	lbl.Wrapping = fyne.TextWrapWord
 	it.body.Objects = []fyne.CanvasObject{lbl}
 	it.body.Refresh()
+}
+
+// indented puts o depth levels of ThreadIndent to the right.
+func indented(o fyne.CanvasObject, depth int) fyne.CanvasObject {
+	if depth <= 0 {
+		return o
+	}
+	gap := canvas.NewRectangle(color.Transparent)
+	gap.SetMinSize(fyne.NewSize(float32(depth)*ThreadIndent, 0))
+	return container.NewBorder(nil, nil, gap, nil, o)
 }
 
 // threadBodyHeight is the least height of an expanded message: the reading

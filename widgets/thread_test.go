@@ -88,3 +88,25 @@ func TestThreadRowShowsCounts(t *testing.T) {
 		t.Fatal("a read conversation still looks unread")
 	}
 }
+
+// Replies stand indented under what they answer, bodies with their
+// headers.
+func TestThreadViewIndentsReplies(t *testing.T) {
+	test.NewTempApp(t)
+	v := NewThreadView()
+	w := test.NewWindow(v)
+	defer w.Close()
+	w.Resize(fyne.NewSize(600, 800))
+	v.SetThread("s", []ThreadMessage{{ID: 1, From: "a"}, {ID: 2, From: "b", Depth: 1}, {ID: 3, From: "c", Depth: 2}})
+	x := func(o fyne.CanvasObject) float32 {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o).X
+	}
+	x0, x1, x2 := x(v.Header(0)), x(v.Header(1)), x(v.Header(2))
+	if x1-x0 < ThreadIndent || x2-x1 < ThreadIndent {
+		t.Fatalf("headers at x %v, %v, %v: not indented by depth", x0, x1, x2)
+	}
+	// The newest message starts expanded: its body lies under its header.
+	if !v.Expanded(2) || x(v.items[2].body) != x2 {
+		t.Fatalf("body of the reply at x %v, its header at %v", x(v.items[2].body), x2)
+	}
+}

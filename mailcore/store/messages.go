@@ -535,6 +535,25 @@ func (s *Store) Counts(ctx context.Context, folderID int64) (total, unread int, 
 	return total, unread, storageErr("counts", err)
 }
 
+// UnreadIDs lists the ids of a folder's unread messages (from the list
+// order index, which holds the flags).
+func (s *Store) UnreadIDs(ctx context.Context, folderID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE folder_id=? AND flags & 1 = 0`, folderID)
+	if err != nil {
+		return nil, storageErr("unread ids", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, storageErr("unread ids", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, storageErr("unread ids", rows.Err())
+}
+
 // Message returns one summary by id.
 func (s *Store) Message(ctx context.Context, id int64) (Summary, error) {
 	m, err := scanSummary(s.db.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE id=?`, id))
