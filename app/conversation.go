@@ -219,7 +219,7 @@ func (c *convView) rowData(cv store.Conversation) widgets.ThreadRowData {
 	if who == "" {
 		who = T("list.no_sender")
 	}
-	count := T("conv.messages", map[string]any{"Count": cv.Count})
+	count := TN("conv.messages", cv.Count, nil)
 	if cv.Unread > 0 {
 		count += " · " + T("conv.unread", map[string]any{"Count": cv.Unread})
 	}

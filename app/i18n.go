@@ -39,6 +39,20 @@ func T(key string, data ...any) string {
 	return lang.X(key, fallback, data...)
 }
 
+// TN is T for a text about n things: for n == 1 it takes key+".one" (both
+// languages have it; in Chinese it reads as the other form), so that
+// English says "1 message", not "1 messages". data gets Count = n.
+func TN(key string, n int, data map[string]any) string {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Count"] = n
+	if n == 1 {
+		key += ".one"
+	}
+	return T(key, data)
+}
+
 var (
 	englishOnce sync.Once
 	english     map[string]string

@@ -171,3 +171,20 @@ func TestTranslationFilesHaveTheSameKeys(t *testing.T) {
 		t.Errorf("zh-CN.json has %q, which en.json lacks", k)
 	}
 }
+
+func TestPluralForms(t *testing.T) {
+	useEnglish(t)
+	for n, want := range map[int]string{0: "0 messages", 1: "1 message", 2: "2 messages"} {
+		if got := TN("conv.messages", n, nil); got != want {
+			t.Errorf("%d: %q, want %q", n, got, want)
+		}
+	}
+	if got := TN("search.count_server", 1, map[string]any{"Server": 1}); got != "1 result (1 from the server)" {
+		t.Errorf("one result from the server: %q", got)
+	}
+	mustSetLanguage(t, LangChinese)
+	defer mustSetLanguage(t, LangSystem)
+	if one, two := TN("conv.messages", 1, nil), TN("conv.messages", 2, nil); one != "1 封邮件" || two != "2 封邮件" {
+		t.Errorf("Chinese: %q, %q", one, two)
+	}
+}

@@ -142,13 +142,13 @@ func (b *searchBox) run(text string) {
 				// The merged list holds the newest search.MaxLimit results;
 				// the count says how many there are in all.
 				b.showMerged(searchSource{q: q, se: se}, res)
-				b.setInfo(T("search.count_server", map[string]any{"Count": n + extra, "Server": extra}))
+				b.setInfo(TN("search.count_server", n+extra, map[string]any{"Server": extra}))
 				n = len(res)
 			} else {
-				b.setInfo(T("search.count", map[string]any{"Count": n}))
+				b.setInfo(TN("search.count", n, nil))
 			}
 			if hidden > 0 {
-				b.setInfo(b.info.Text + " · " + T("search.hidden_trash", map[string]any{"Count": hidden}))
+				b.setInfo(b.info.Text + " · " + TN("search.hidden_trash", hidden, nil))
 			}
 			if serr != nil && ctx.Err() == nil {
 				b.setInfo(b.info.Text + " · " + T("search.server_failed", map[string]any{"Reason": reasonText(serr)}))

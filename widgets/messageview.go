@@ -351,7 +351,11 @@ func (v *MessageView) buildHeader(m *MessageViewModel) fyne.CanvasObject {
 }
 
 func (v *MessageView) remoteBanner(n int) fyne.CanvasObject {
-	v.banner = widget.NewLabel(lang.X("reader.remote.blocked", "Remote content blocked: {{.Count}} items", map[string]any{"Count": n}))
+	text := lang.X("reader.remote.blocked", "Remote content blocked: {{.Count}} items", map[string]any{"Count": n})
+	if n == 1 {
+		text = lang.X("reader.remote.blocked.one", "Remote content blocked: 1 item")
+	}
+	v.banner = widget.NewLabel(text)
 	// One line: a wrapping label would be measured before it has a width
 	// and make the banner very tall.
 	v.banner.Truncation = fyne.TextTruncateEllipsis
