@@ -17,6 +17,7 @@ import (
 	"hongyan/mailcore/message"
 	"hongyan/mailcore/search"
 	"hongyan/mailcore/store"
+	"hongyan/widgets"
 )
 
 // uiContext runs work off the UI goroutine and hands results back to it.
@@ -76,6 +77,8 @@ type mailView struct {
 	content     fyne.CanvasObject
 
 	outbox *outboxWindow // open, or nil
+	// onMessageWindow (tests) sees each message window opened.
+	onMessageWindow func(fyne.Window)
 
 	onTreeLoaded func() // tests and benchmarks
 }
@@ -340,10 +343,12 @@ func (mv *mailView) openInWindow(id int64) {
 	mv.ui.goWork(func(ctx context.Context) {
 		raw, err := eng.Body(ctx, id)
 		var msg *message.Message
+		var vm widgets.MessageViewModel
 		if err == nil {
 			msg, err = message.Parse(raw)
 			if msg != nil {
 				err = nil
+				vm = messageViewModel(msg)
 			}
 		}
 		mv.ui.do(func() {
@@ -351,7 +356,17 @@ func (mv *mailView) openInWindow(id int64) {
 				mv.showError(err)
 				return
 			}
-			openMessageWindow(mv.mw.app, msg)
+			w, _ := openMessageWindow(mv.mw.app, msg, vm, &messageActions{
+				reply:   func(all bool) { openReply(mv.mw, id, all) },
+				forward: func() { openForward(mv.mw, id) },
+				delete: func(done func()) {
+					mv.act(func(ctx context.Context) error { return mv.eng.Delete(ctx, []int64{id}) })
+					done()
+				},
+			})
+			if mv.onMessageWindow != nil {
+				mv.onMessageWindow(w)
+			}
 		})
 	})
 }

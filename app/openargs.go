@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"hongyan/mailcore/message"
+	"hongyan/widgets"
 )
 
 // maxEMLSize bounds a message file opened from the command line or the
@@ -37,12 +38,16 @@ func (m *mainWindow) openArgs(args []string) {
 			path := strings.TrimPrefix(arg, "file://")
 			m.ui.goWork(func(context.Context) {
 				msg, err := readEML(path)
+				var vm widgets.MessageViewModel
+				if err == nil {
+					vm = messageViewModel(msg)
+				}
 				m.ui.do(func() {
 					if err != nil {
 						dialog.ShowError(errors.New(T("open.eml_error", map[string]any{"Error": err.Error()})), m.win)
 						return
 					}
-					OpenMessageWindow(m.app, msg)
+					openMessageWindow(m.app, msg, vm, nil)
 				})
 			})
 		}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"hongyan/mailcore/message"
+	"hongyan/widgets"
 )
 
 // openTempDir is a private directory (mode 0700) for attachments handed to
@@ -56,12 +57,16 @@ func wireOpenAttachment(onOpen *func(int), win fyne.Window, m *message.Message) 
 	*onOpen = func(i int) {
 		go func() {
 			inner, path, err := prepareAttachment(m, i)
+			var vm widgets.MessageViewModel
+			if inner != nil {
+				vm = messageViewModel(inner)
+			}
 			fyne.Do(func() {
 				switch {
 				case err != nil:
 					dialog.ShowError(fmt.Errorf("%s", T("reader.open_failed", map[string]any{"Error": err.Error()})), win)
 				case inner != nil:
-					OpenMessageWindow(a, inner)
+					openMessageWindow(a, inner, vm, nil)
 				default:
 					if err := a.OpenURL(&url.URL{Scheme: "file", Path: path}); err != nil {
 						dialog.ShowError(err, win)

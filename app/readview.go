@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hongyan/mailcore/message"
@@ -329,25 +331,56 @@ func showSourceWindow(a fyne.App, m *message.Message) fyne.Window {
 	return w
 }
 
-// openMessageWindow shows m in a window of its own.
-func openMessageWindow(a fyne.App, m *message.Message) (fyne.Window, *widgets.MessageView) {
+// messageActions are what a window showing a stored message can do with
+// it; nil funcs are left out.
+type messageActions struct {
+	reply   func(all bool)
+	forward func()
+	delete  func(done func()) // done closes the window after the delete
+}
+
+// openMessageWindow shows m, as vm (built off the UI goroutine: it
+// decodes pictures), in a window of its own, with act's buttons above it.
+func openMessageWindow(a fyne.App, m *message.Message, vm widgets.MessageViewModel, act *messageActions) (fyne.Window, *widgets.MessageView) {
 	title := m.Subject
 	if strings.TrimSpace(title) == "" {
 		title = T("reader.no_subject")
 	}
 	w := a.NewWindow(title)
 	v := widgets.NewMessageView()
-	vm := messageViewModel(m)
 	v.SetMessage(&vm)
 	wireReadView(v, w, m)
-	w.SetContent(v)
+	var content fyne.CanvasObject = v
+	if act != nil {
+		var left, right []fyne.CanvasObject
+		button := func(key string, icon fyne.Resource, f func()) *widget.Button {
+			b := widget.NewButtonWithIcon(T(key), icon, f)
+			b.Importance = widget.LowImportance
+			return b
+		}
+		if act.reply != nil {
+			left = append(left, button("action.reply", theme.MailReplyIcon(), func() { act.reply(false) }),
+				button("action.reply_all", theme.MailReplyAllIcon(), func() { act.reply(true) }))
+		}
+		if act.forward != nil {
+			left = append(left, button("action.forward", theme.MailForwardIcon(), act.forward))
+		}
+		if act.delete != nil {
+			right = append(right, button("action.delete", theme.DeleteIcon(), func() { act.delete(w.Close) }))
+		}
+		bar := container.NewBorder(nil, nil, container.NewHBox(left...), container.NewHBox(right...))
+		content = container.NewBorder(bar, nil, nil, nil, v)
+	}
+	w.SetContent(content)
 	w.Resize(fyne.NewSize(900, 700))
 	w.Show()
 	return w, v
 }
 
 // OpenMessageWindow shows a parsed message in a window of its own with the
-// actions that need no engine wired (see wireReadView).
+// actions that need no engine wired (see wireReadView). It builds the view
+// model where it is called; callers on the UI goroutine with a large
+// message build it off it and use openMessageWindow.
 func OpenMessageWindow(a fyne.App, m *message.Message) (fyne.Window, *widgets.MessageView) {
-	return openMessageWindow(a, m)
+	return openMessageWindow(a, m, messageViewModel(m), nil)
 }
