@@ -24,20 +24,7 @@ CREATE TABLE IF NOT EXISTS held_deletes (
 // HeldDeletes are the UIDs of a folder (under uidValidity) that Hongyan
 // marked \Deleted and has not expunged.
 func (s *Store) HeldDeletes(ctx context.Context, folderID int64, uidValidity uint32) ([]uint32, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM held_deletes WHERE folder_id=? AND uidvalidity=? ORDER BY uid`, folderID, uidValidity)
-	if err != nil {
-		return nil, storageErr("held deletes", err)
-	}
-	defer rows.Close()
-	var out []uint32
-	for rows.Next() {
-		var u uint32
-		if err := rows.Scan(&u); err != nil {
-			return nil, storageErr("held deletes", err)
-		}
-		out = append(out, u)
-	}
-	return out, storageErr("held deletes", rows.Err())
+	return column[uint32](ctx, s, "held deletes", `SELECT uid FROM held_deletes WHERE folder_id=? AND uidvalidity=? ORDER BY uid`, folderID, uidValidity)
 }
 
 // HoldDeletes records UIDs of a folder that Hongyan marked \Deleted and

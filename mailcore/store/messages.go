@@ -448,20 +448,25 @@ func (s *Store) DeleteUIDs(ctx context.Context, folderID int64, uids []uint32) e
 
 // UIDs returns every cached UID of a folder, ascending.
 func (s *Store) UIDs(ctx context.Context, folderID int64) ([]uint32, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages WHERE folder_id=? ORDER BY uid`, folderID)
+	return column[uint32](ctx, s, "uids", `SELECT uid FROM messages WHERE folder_id=? ORDER BY uid`, folderID)
+}
+
+// column runs a query of one column and returns its values.
+func column[T any](ctx context.Context, s *Store, op, q string, args ...any) ([]T, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, storageErr("uids", err)
+		return nil, storageErr(op, err)
 	}
 	defer rows.Close()
-	var out []uint32
+	var out []T
 	for rows.Next() {
-		var u uint32
-		if err := rows.Scan(&u); err != nil {
-			return nil, storageErr("uids", err)
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, storageErr(op, err)
 		}
-		out = append(out, u)
+		out = append(out, v)
 	}
-	return out, storageErr("uids", rows.Err())
+	return out, storageErr(op, rows.Err())
 }
 
 // SortOrder of the message list.
@@ -538,20 +543,7 @@ func (s *Store) Counts(ctx context.Context, folderID int64) (total, unread int, 
 // UnreadIDs lists the ids of a folder's unread messages (from the list
 // order index, which holds the flags).
 func (s *Store) UnreadIDs(ctx context.Context, folderID int64) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM messages WHERE folder_id=? AND flags & 1 = 0`, folderID)
-	if err != nil {
-		return nil, storageErr("unread ids", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, storageErr("unread ids", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, storageErr("unread ids", rows.Err())
+	return column[int64](ctx, s, "unread ids", `SELECT id FROM messages WHERE folder_id=? AND flags & 1 = 0`, folderID)
 }
 
 // Message returns one summary by id.
