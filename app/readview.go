@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -45,6 +47,9 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 		Subject:       m.Subject,
 		RemoteBlocked: m.RemoteBlocked,
 		Warnings:      m.Warnings,
+	}
+	if inv := m.Invitation(); inv != nil {
+		vm.Invitation = invitationView(inv)
 	}
 	blocks := m.Blocks()
 	vm.Blocks = make([]widgets.BodyBlock, len(blocks))
@@ -130,6 +135,48 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 		})
 	}
 	return vm
+}
+
+// invitationView words a calendar event for the reading view.
+func invitationView(inv *message.Invitation) *widgets.InvitationView {
+	v := &widgets.InvitationView{Summary: inv.Summary, Where: inv.Location, Organizer: inv.Organizer, When: eventWhen(inv)}
+	switch inv.Method {
+	case "REQUEST":
+		v.Heading = T("invite.request")
+	case "CANCEL":
+		v.Heading, v.Cancelled = T("invite.cancel"), true
+	case "REPLY":
+		v.Heading = T("invite.reply")
+	default:
+		v.Heading = T("invite.event")
+	}
+	return v
+}
+
+// eventWhen says when an event is: "Tuesday 2026-12-08 10:00–11:00", a
+// day "(all day)", or from one moment to another on different days.
+func eventWhen(inv *message.Invitation) string {
+	day := func(t time.Time) string {
+		return T("date.weekday."+strconv.Itoa(int(t.Weekday()))) + " " + t.Format("2006-01-02")
+	}
+	s, e := inv.Start, inv.End
+	if inv.AllDay {
+		last := s
+		if !e.IsZero() && e.After(s) {
+			last = e.AddDate(0, 0, -1) // DTEND of a day is the next day
+		}
+		if last.YearDay() == s.YearDay() && last.Year() == s.Year() {
+			return T("invite.all_day", map[string]any{"Day": day(s)})
+		}
+		return T("invite.all_day", map[string]any{"Day": day(s) + " – " + day(last)})
+	}
+	switch {
+	case e.IsZero():
+		return day(s) + " " + s.Format("15:04")
+	case e.Year() == s.Year() && e.YearDay() == s.YearDay():
+		return day(s) + " " + s.Format("15:04") + "–" + e.Format("15:04")
+	}
+	return day(s) + " " + s.Format("15:04") + " – " + day(e) + " " + e.Format("15:04")
 }
 
 func joinAddresses(list []message.Address) string {

@@ -5,7 +5,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
+	"time"
 
 	"hongyan/mailcore/message"
 	"hongyan/widgets"
@@ -69,5 +71,49 @@ func TestAttachedPicturesShownAfterTheBody(t *testing.T) {
 	}
 	if b := pics[1].Pixels.Bounds(); b.Dx() != 40 || b.Dy() != 30 {
 		t.Fatalf("the small picture is %dx%d, want it as it is", b.Dx(), b.Dy())
+	}
+}
+
+func TestInvitationShownAboveTheBody(t *testing.T) {
+	useEnglish(t)
+	cal := strings.Join([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", "METHOD:REQUEST", "BEGIN:VEVENT", "UID:1",
+		"DTSTAMP:20261201T080000Z", "SUMMARY:Catch-up", "LOCATION:Room 3", "DTSTART:20261208T100000",
+		"DTEND:20261208T110000", "ORGANIZER;CN=Henry Brown:mailto:henry@example.org", "END:VEVENT", "END:VCALENDAR"}, "\r\n") + "\r\n"
+	d := &message.Draft{From: message.Address{Email: "henry@example.org"}, To: []message.Address{{Email: "b@example.org"}},
+		Subject: "Invitation: catch-up", Text: "You are invited.",
+		Attachments: []message.DraftAttachment{{Name: "invite.ics", ContentType: "text/calendar", Data: []byte(cal)}}}
+	raw, err := d.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := message.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := messageViewModel(m).Invitation
+	if inv == nil {
+		t.Fatal("no invitation in the view")
+	}
+	if inv.Heading != "Invitation" || inv.Summary != "Catch-up" || inv.Where != "Room 3" || inv.Organizer != "Henry Brown" ||
+		inv.When != "Tuesday 2026-12-08 10:00–11:00" {
+		t.Fatalf("%+v", inv)
+	}
+}
+
+func TestEventWhen(t *testing.T) {
+	useEnglish(t)
+	at := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, time.Local) }
+	for _, c := range []struct {
+		inv  message.Invitation
+		want string
+	}{
+		{message.Invitation{Start: at(24, 0), End: at(25, 0), AllDay: true}, "Thursday 2026-12-24 (all day)"},
+		{message.Invitation{Start: at(24, 0), End: at(27, 0), AllDay: true}, "Thursday 2026-12-24 – Saturday 2026-12-26 (all day)"},
+		{message.Invitation{Start: at(8, 22), End: at(9, 1)}, "Tuesday 2026-12-08 22:00 – Wednesday 2026-12-09 01:00"},
+		{message.Invitation{Start: at(8, 9)}, "Tuesday 2026-12-08 09:00"},
+	} {
+		if got := eventWhen(&c.inv); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
+		}
 	}
 }

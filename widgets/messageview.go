@@ -337,6 +337,9 @@ func (v *MessageView) buildHeader(m *MessageViewModel) fyne.CanvasObject {
 	}
 
 	parts := []fyne.CanvasObject{toolbar, subj, form}
+	if m.Invitation != nil {
+		parts = append(parts, invitationCard(m.Invitation))
+	}
 	if m.RemoteBlocked > 0 {
 		parts = append(parts, v.remoteBanner(m.RemoteBlocked))
 	}
@@ -438,4 +441,34 @@ func writeSegment(b *strings.Builder, s widget.RichTextSegment) {
 			b.WriteString("\n")
 		}
 	}
+}
+
+// invitationCard shows a calendar event: what, when, where, who invites.
+func invitationCard(inv *InvitationView) fyne.CanvasObject {
+	head := widget.NewLabelWithStyle(inv.Heading, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	if inv.Cancelled {
+		head.Importance = widget.DangerImportance
+	}
+	lines := []fyne.CanvasObject{container.NewHBox(widget.NewIcon(theme.CalendarIcon()), head)}
+	if inv.Summary != "" {
+		summary := widget.NewLabelWithStyle(inv.Summary, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		summary.Wrapping = fyne.TextWrapWord
+		lines = append(lines, summary)
+	}
+	form := container.New(layout.NewFormLayout())
+	row := func(key, fallback, value string) {
+		if value = oneLine(value); value != "" {
+			val := widget.NewLabel(value)
+			val.Wrapping = fyne.TextWrapWord
+			form.Add(widget.NewLabelWithStyle(lang.X(key, fallback), fyne.TextAlignTrailing, fyne.TextStyle{}))
+			form.Add(val)
+		}
+	}
+	row("invite.when", "When", inv.When)
+	row("invite.where", "Where", inv.Where)
+	row("invite.organizer", "Organizer", inv.Organizer)
+	lines = append(lines, form)
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	return container.NewStack(bg, container.NewPadded(container.NewVBox(lines...)))
 }

@@ -87,6 +87,20 @@ type MessageViewModel struct {
 	RemoteBlocked int // remote items kept out of the body
 	Attachments   []AttachmentView
 	Warnings      []string
+	// Invitation is the event of a calendar invitation, shown above the
+	// body; nil for other mail.
+	Invitation *InvitationView
+}
+
+// InvitationView is a calendar event as the reading view shows it, its
+// texts formatted and translated by the app.
+type InvitationView struct {
+	Heading   string // "Invitation", "Cancelled", ...
+	Summary   string
+	When      string
+	Where     string // may be empty
+	Organizer string // may be empty
+	Cancelled bool   // shown as a warning
 }
 
 // FormatSize formats a byte count for people: "512 B", "12 KB", "1.5 MB",

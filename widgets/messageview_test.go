@@ -257,3 +257,37 @@ func TestInlineImageDrawnAndScaled(t *testing.T) {
 		t.Errorf("refusing the huge picture allocated %d MB", grew>>20)
 	}
 }
+
+func TestInvitationCardShown(t *testing.T) {
+	test.NewTempApp(t)
+	v := NewMessageView()
+	w := test.NewWindow(v)
+	defer w.Close()
+	w.Resize(fyne.NewSize(700, 600))
+	v.SetMessage(&MessageViewModel{Subject: "Invitation", Blocks: []BodyBlock{{Kind: BodyParagraph, Spans: []BodySpan{{Text: "body"}}}},
+		Invitation: &InvitationView{Heading: "Invitation", Summary: "Catch-up", When: "Tuesday 2026-12-08 10:00–11:00", Where: "Room 3"}})
+	text := v.VisibleText()
+	for _, want := range []string{"Catch-up", "Tuesday 2026-12-08 10:00–11:00", "Room 3", "body"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%q not shown in %q", want, text)
+		}
+	}
+	// Above the body: the summary's label lies higher than the body's text.
+	y := func(match func(fyne.CanvasObject) bool) float32 {
+		for _, o := range test.LaidOutObjects(v) {
+			if match(o) {
+				return fyne.CurrentApp().Driver().AbsolutePositionForObject(o).Y
+			}
+		}
+		t.Fatal("not laid out")
+		return 0
+	}
+	summaryY := y(func(o fyne.CanvasObject) bool { l, ok := o.(*widget.Label); return ok && l.Text == "Catch-up" })
+	bodyY := y(func(o fyne.CanvasObject) bool {
+		r, ok := o.(*widget.RichText)
+		return ok && strings.Contains(r.String(), "body")
+	})
+	if summaryY >= bodyY {
+		t.Errorf("the invitation (y %v) is not above the body (y %v)", summaryY, bodyY)
+	}
+}
