@@ -363,6 +363,7 @@ func (mv *mailView) openInWindow(id int64) {
 					mv.act(func(ctx context.Context) error { return mv.eng.Delete(ctx, []int64{id}) })
 					done()
 				},
+				answer: func(v *widgets.MessageView, accept bool) { mv.answerInvitation(v, id, accept) },
 			})
 			if mv.onMessageWindow != nil {
 				mv.onMessageWindow(w)

@@ -133,6 +133,7 @@ func (p *messagePane) wire(m store.Summary, msg *message.Message, gen int) {
 	win := p.mv.win
 	wireReadView(p.reader, win, msg)
 	p.reader.OnShowRemote = func() { p.load(m, gen, true) }
+	p.reader.OnAnswerInvitation = func(accept bool) { p.mv.answerInvitation(p.reader, m.ID, accept) }
 	p.reader.OnAlwaysRemote = func() {
 		acct := p.mv.tm.nodes[folderNode(m.FolderID)].account
 		sender := m.From.Addr

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -139,7 +140,8 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 
 // invitationView words a calendar event for the reading view.
 func invitationView(inv *message.Invitation) *widgets.InvitationView {
-	v := &widgets.InvitationView{Summary: inv.Summary, Where: inv.Location, Organizer: inv.Organizer, When: eventWhen(inv)}
+	v := &widgets.InvitationView{Summary: inv.Summary, Where: inv.Location, Organizer: inv.Organizer, When: eventWhen(inv),
+		CanAnswer: inv.CanReply()}
 	switch inv.Method {
 	case "REQUEST":
 		v.Heading = T("invite.request")
@@ -151,6 +153,37 @@ func invitationView(inv *message.Invitation) *widgets.InvitationView {
 		v.Heading = T("invite.event")
 	}
 	return v
+}
+
+// invitationWords are the subject and text of an answer to an invitation.
+func invitationWords(inv *message.Invitation, from message.Address, accept bool) (string, string) {
+	name := from.Name
+	if name == "" {
+		name = from.Email
+	}
+	data := map[string]any{"Summary": inv.Summary, "Name": name}
+	if accept {
+		return T("invite.accepted_subject", data), T("invite.accepted_text", data)
+	}
+	return T("invite.declined_subject", data), T("invite.declined_text", data)
+}
+
+// answerInvitation sends the answer to the invitation of stored message
+// id off the UI goroutine and says on v how it went.
+func (mv *mailView) answerInvitation(v *widgets.MessageView, id int64, accept bool) {
+	mv.ui.goWork(func(ctx context.Context) {
+		err := mv.eng.AnswerInvitation(ctx, id, accept, invitationWords)
+		mv.ui.do(func() {
+			switch {
+			case err != nil:
+				v.SetInvitationNote(reasonText(err), true)
+			case accept:
+				v.SetInvitationNote(T("invite.sent_accept"), false)
+			default:
+				v.SetInvitationNote(T("invite.sent_decline"), false)
+			}
+		})
+	})
 }
 
 // eventWhen says when an event is: "Tuesday 2026-12-08 10:00–11:00", a
@@ -384,6 +417,7 @@ type messageActions struct {
 	reply   func(all bool)
 	forward func()
 	delete  func(done func()) // done closes the window after the delete
+	answer  func(v *widgets.MessageView, accept bool)
 }
 
 // openMessageWindow shows m, as vm (built off the UI goroutine: it
@@ -395,8 +429,14 @@ func openMessageWindow(a fyne.App, m *message.Message, vm widgets.MessageViewMod
 	}
 	w := a.NewWindow(title)
 	v := widgets.NewMessageView()
+	if vm.Invitation != nil && (act == nil || act.answer == nil) {
+		vm.Invitation.CanAnswer = false // nothing here to send the answer with
+	}
 	v.SetMessage(&vm)
 	wireReadView(v, w, m)
+	if act != nil && act.answer != nil {
+		v.OnAnswerInvitation = func(accept bool) { act.answer(v, accept) }
+	}
 	var content fyne.CanvasObject = v
 	if act != nil {
 		var left, right []fyne.CanvasObject

@@ -41,6 +41,9 @@ type MessageView struct {
 	OnViewSource     func()
 	OnSaveEML        func()
 	OnOpenInBrowser  func()
+	// OnAnswerInvitation accepts (true) or declines a calendar
+	// invitation the message carries (InvitationView.CanAnswer).
+	OnAnswerInvitation func(accept bool)
 
 	model      *MessageViewModel
 	root       *fyne.Container
@@ -58,6 +61,8 @@ type MessageView struct {
 	saveAllBtn                     *widget.Button
 	chips                          []*AttachmentChip
 	banner                         *widget.Label
+	inviteNote                     *widget.Label
+	inviteButtons                  []*widget.Button
 }
 
 // NewMessageView returns an empty view; SetMessage fills it.
@@ -338,7 +343,7 @@ func (v *MessageView) buildHeader(m *MessageViewModel) fyne.CanvasObject {
 
 	parts := []fyne.CanvasObject{toolbar, subj, form}
 	if m.Invitation != nil {
-		parts = append(parts, invitationCard(m.Invitation))
+		parts = append(parts, v.invitationCard(m.Invitation))
 	}
 	if m.RemoteBlocked > 0 {
 		parts = append(parts, v.remoteBanner(m.RemoteBlocked))
@@ -443,8 +448,31 @@ func writeSegment(b *strings.Builder, s widget.RichTextSegment) {
 	}
 }
 
-// invitationCard shows a calendar event: what, when, where, who invites.
-func invitationCard(inv *InvitationView) fyne.CanvasObject {
+// SetInvitationNote shows a line under the invitation's buttons (the
+// answer sent, or why not; "" hides it) and enables the buttons again
+// when enable is true.
+func (v *MessageView) SetInvitationNote(text string, enable bool) {
+	if v.inviteNote == nil {
+		return
+	}
+	v.inviteNote.SetText(text)
+	v.inviteNote.Hidden = text == ""
+	v.inviteNote.Refresh()
+	for _, b := range v.inviteButtons {
+		if enable {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+// InvitationButtons are Accept and Decline (tests), nil without them.
+func (v *MessageView) InvitationButtons() []*widget.Button { return v.inviteButtons }
+
+// invitationCard shows a calendar event: what, when, where, who invites,
+// and Accept / Decline when the app can answer it.
+func (v *MessageView) invitationCard(inv *InvitationView) fyne.CanvasObject {
 	head := widget.NewLabelWithStyle(inv.Heading, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if inv.Cancelled {
 		head.Importance = widget.DangerImportance
@@ -468,6 +496,27 @@ func invitationCard(inv *InvitationView) fyne.CanvasObject {
 	row("invite.where", "Where", inv.Where)
 	row("invite.organizer", "Organizer", inv.Organizer)
 	lines = append(lines, form)
+	v.inviteButtons, v.inviteNote = nil, nil
+	if inv.CanAnswer {
+		answer := func(accept bool) func() {
+			return func() {
+				for _, b := range v.inviteButtons {
+					b.Disable()
+				}
+				if v.OnAnswerInvitation != nil {
+					v.OnAnswerInvitation(accept)
+				}
+			}
+		}
+		accept := widget.NewButtonWithIcon(lang.X("invite.accept", "Accept"), theme.ConfirmIcon(), answer(true))
+		accept.Importance = widget.HighImportance
+		decline := widget.NewButtonWithIcon(lang.X("invite.decline", "Decline"), theme.CancelIcon(), answer(false))
+		v.inviteButtons = []*widget.Button{accept, decline}
+		v.inviteNote = widget.NewLabel("")
+		v.inviteNote.Wrapping = fyne.TextWrapWord
+		v.inviteNote.Hide()
+		lines = append(lines, container.NewHBox(accept, decline), v.inviteNote)
+	}
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
 	return container.NewStack(bg, container.NewPadded(container.NewVBox(lines...)))

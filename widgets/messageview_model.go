@@ -101,6 +101,7 @@ type InvitationView struct {
 	Where     string // may be empty
 	Organizer string // may be empty
 	Cancelled bool   // shown as a warning
+	CanAnswer bool   // an invitation the user can accept or decline
 }
 
 // FormatSize formats a byte count for people: "512 B", "12 KB", "1.5 MB",

@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"time"
 	_ "time/tzdata" // event times name their zone (TZID); Windows has no zone database of its own
@@ -21,6 +22,12 @@ type Invitation struct {
 	AllDay     bool
 	Location   string
 	Organizer  string // the organizer's name, else address
+	// OrganizerAddr is the organizer's address, Attendees those of the
+	// people invited (lower case), for an answer (Reply).
+	OrganizerAddr string
+	Attendees     []string
+
+	event *ical.Event
 }
 
 // maxCalendarBytes bounds the calendar parts Invitation decodes.
@@ -83,11 +90,18 @@ func parseInvitation(data []byte) (inv *Invitation) {
 		inv.End = e.Local()
 	}
 	if o := ev.Props.Get(ical.PropOrganizer); o != nil {
+		inv.OrganizerAddr = calAddress(o.Value)
 		inv.Organizer = o.Params.Get(ical.ParamCommonName)
 		if inv.Organizer == "" {
-			inv.Organizer = strings.TrimPrefix(strings.TrimPrefix(o.Value, "mailto:"), "MAILTO:")
+			inv.Organizer = inv.OrganizerAddr
 		}
 	}
+	for _, p := range ev.Props.Values(ical.PropAttendee) {
+		if a := calAddress(p.Value); a != "" {
+			inv.Attendees = append(inv.Attendees, strings.ToLower(a))
+		}
+	}
+	inv.event = &ev
 	return inv
 }
 
@@ -110,10 +124,70 @@ func eventTime(p *ical.Prop) (time.Time, error) {
 	return t.Local(), err
 }
 
+// calAddress is the address of a calendar user ("mailto:a@example.org").
+func calAddress(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 7 && strings.EqualFold(v[:7], "mailto:") {
+		v = v[7:]
+	}
+	return strings.TrimSpace(v)
+}
+
 func text(props ical.Props, name string) string {
 	s, err := props.Text(name)
 	if err != nil {
 		return ""
 	}
 	return strings.TrimSpace(s)
+}
+
+// ErrNoReply: the calendar part is not an invitation that can be answered
+// (not a REQUEST, or no organizer to answer to).
+var ErrNoReply = errors.New("this calendar message cannot be answered")
+
+// CanReply reports whether the invitation asks for an answer that Reply
+// can build.
+func (inv *Invitation) CanReply() bool {
+	return inv != nil && inv.Method == "REQUEST" && inv.OrganizerAddr != "" && inv.event != nil
+}
+
+// Reply builds the answer of attendee from to the invitation (RFC 5546
+// REPLY: the event's UID, SEQUENCE and RECURRENCE-ID, the organizer, the
+// attendee with PARTSTAT ACCEPTED or DECLINED), as a message to the
+// organizer with subject and text (the caller's words, translated) and
+// the answer as a text/calendar part, which calendars read on arrival.
+func (inv *Invitation) Reply(from Address, accept bool, now time.Time, subject, text string) (*Draft, error) {
+	if !inv.CanReply() {
+		return nil, ErrNoReply
+	}
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropProductID, "-//Hongyan//Hongyan//EN")
+	cal.Props.SetText(ical.PropMethod, "REPLY")
+	ev := ical.NewEvent()
+	for _, name := range []string{ical.PropUID, ical.PropSequence, ical.PropRecurrenceID, ical.PropDateTimeStart,
+		ical.PropDateTimeEnd, ical.PropDuration, ical.PropSummary, ical.PropOrganizer} {
+		if p := inv.event.Props.Get(name); p != nil {
+			ev.Props.Set(p)
+		}
+	}
+	ev.Props.SetDateTime(ical.PropDateTimeStamp, now.UTC())
+	att := ical.NewProp(ical.PropAttendee)
+	att.Value = "mailto:" + from.Email
+	status := "DECLINED"
+	if accept {
+		status = "ACCEPTED"
+	}
+	att.Params.Set(ical.ParamParticipationStatus, status)
+	if from.Name != "" {
+		att.Params.Set(ical.ParamCommonName, from.Name)
+	}
+	ev.Props.Set(att)
+	cal.Children = append(cal.Children, ev.Component)
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, err
+	}
+	return &Draft{From: from, To: []Address{{Name: inv.Organizer, Email: inv.OrganizerAddr}}, Subject: subject, Text: text,
+		Attachments: []DraftAttachment{{Name: "reply.ics", ContentType: "text/calendar; method=REPLY; charset=UTF-8", Data: buf.Bytes()}}}, nil
 }

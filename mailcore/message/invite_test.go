@@ -93,3 +93,33 @@ func FuzzInvitation(f *testing.F) {
 		}
 	})
 }
+
+func TestInvitationReply(t *testing.T) {
+	req := parseInvitation(ics("METHOD:REQUEST", "BEGIN:VEVENT", "UID:u1", "DTSTAMP:20261201T080000Z", "SUMMARY:S",
+		"DTSTART:20261208T090000Z", "RECURRENCE-ID:20261208T090000Z", "ORGANIZER:mailto:o@example.org",
+		"ATTENDEE:MAILTO:Me@Example.org", "END:VEVENT"))
+	if !req.CanReply() || req.OrganizerAddr != "o@example.org" || len(req.Attendees) != 1 || req.Attendees[0] != "me@example.org" {
+		t.Fatalf("%+v", req)
+	}
+	d, err := req.Reply(Address{Name: "Me", Email: "me@example.org"}, false, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), "Declined: S", "No.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := parseInvitation(d.Attachments[0].Data)
+	body := string(d.Attachments[0].Data)
+	if back == nil || back.Method != "REPLY" || !strings.Contains(body, "PARTSTAT=DECLINED") || !strings.Contains(body, "RECURRENCE-ID:20261208T090000Z") ||
+		!strings.Contains(body, "DTSTAMP:20261201T090000Z") || d.To[0].Email != "o@example.org" {
+		t.Fatalf("reply %+v:\n%s", back, body)
+	}
+	// Only a REQUEST with an organizer is answered.
+	for _, inv := range []*Invitation{nil,
+		parseInvitation(ics("METHOD:CANCEL", "BEGIN:VEVENT", "UID:u", "DTSTAMP:20261201T080000Z", "DTSTART:20261208T090000Z", "ORGANIZER:mailto:o@x", "END:VEVENT")),
+		parseInvitation(ics("METHOD:REQUEST", "BEGIN:VEVENT", "UID:u", "DTSTAMP:20261201T080000Z", "DTSTART:20261208T090000Z", "END:VEVENT"))} {
+		if inv.CanReply() {
+			t.Errorf("%+v can be answered", inv)
+		}
+		if _, err := inv.Reply(Address{Email: "me@example.org"}, true, time.Now(), "", ""); err != ErrNoReply {
+			t.Errorf("reply to %+v: %v", inv, err)
+		}
+	}
+}
