@@ -344,8 +344,10 @@ func (g *gen) singles(count int) {
 		case 5: // invitation with a calendar file
 			from := peopleEN[g.pick(len(peopleEN))]
 			start := at.Add(time.Duration(24+g.pick(24*14)) * time.Hour).UTC()
-			ics := fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hongyan demo//EN\r\nBEGIN:VEVENT\r\nUID:demo-%d@hongyan.demo\r\nDTSTAMP:%s\r\nDTSTART:%s\r\nDURATION:PT1H\r\nSUMMARY:Catch-up\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-				i, at.UTC().Format("20060102T150405Z"), start.Format("20060102T150405Z"))
+			ics := fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hongyan demo//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"+
+				"UID:demo-%d@hongyan.demo\r\nDTSTAMP:%s\r\nDTSTART:%s\r\nDURATION:PT1H\r\nSUMMARY:Catch-up\r\nLOCATION:Room 3\r\n"+
+				"ORGANIZER;CN=%s:mailto:%s\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+				i, at.UTC().Format("20060102T150405Z"), start.Format("20060102T150405Z"), from.Name, from.Addr, me.Addr)
 			env = envelope{From: from, To: []person{me}, Subject: "Invitation: catch-up on " + start.Format("Mon 2 Jan"), Date: at}
 			body = multipart("mixed", textPart("plain", "You are invited to a one hour catch-up.\n\n"+from.Name, utf8Charset),
 				attachmentPart("text/calendar", "invite.ics", []byte(ics)))
