@@ -27,6 +27,9 @@ const (
 	maxViewImageBytes  = 10 << 20 // one image
 	maxViewImagesBytes = 32 << 20 // all images of one message
 	maxViewImages      = 50
+	// maxAttachedPictures bounds the attached pictures drawn after the
+	// body: each is kept decoded, up to 640×800 pixels (2 MB).
+	maxAttachedPictures = 20
 )
 
 // ReadViewModel converts a parsed message into what widgets.MessageView
@@ -103,9 +106,9 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 	// Pictures attached without a place in the body are drawn after it,
 	// decoded and scaled here, off the UI goroutine; they stay in the
 	// attachment list for saving and opening.
-	rule := false
+	rule, pictures := false, 0
 	for i, a := range m.Attachments {
-		if shownInBody[i] || !drawableImage(a.ContentType) || images >= maxViewImages ||
+		if shownInBody[i] || !drawableImage(a.ContentType) || images >= maxViewImages || pictures >= maxAttachedPictures ||
 			a.Size > maxViewImageBytes || imageBytes+int(a.Size) > maxViewImagesBytes {
 			continue
 		}
@@ -124,6 +127,7 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 		vm.Blocks = append(vm.Blocks, widgets.BodyBlock{Kind: widgets.BodyImage,
 			Image: &widgets.BodyImageRef{Alt: a.Name, Name: a.Name, Kind: widgets.BodyImageCID, Pixels: pic}})
 		images++
+		pictures++
 		imageBytes += len(d)
 	}
 	for i, a := range m.Attachments {

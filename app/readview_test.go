@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -115,5 +116,28 @@ func TestEventWhen(t *testing.T) {
 		if got := eventWhen(&c.inv); got != c.want {
 			t.Errorf("%q, want %q", got, c.want)
 		}
+	}
+}
+
+func TestAttachedPicturesCapped(t *testing.T) {
+	d := &message.Draft{From: message.Address{Email: "a@example.org"}, To: []message.Address{{Email: "b@example.org"}}, Subject: "many", Text: "x"}
+	small := pngOf(t, 8, 8)
+	for i := 0; i < maxAttachedPictures+5; i++ {
+		d.Attachments = append(d.Attachments, message.DraftAttachment{Name: fmt.Sprintf("p%d.png", i), ContentType: "image/png", Data: small})
+	}
+	raw, err := d.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := message.Parse(raw)
+	vm := messageViewModel(m)
+	drawn := 0
+	for _, b := range vm.Blocks {
+		if b.Kind == widgets.BodyImage && b.Image != nil && b.Image.Pixels != nil {
+			drawn++
+		}
+	}
+	if drawn != maxAttachedPictures || len(vm.Attachments) != maxAttachedPictures+5 {
+		t.Fatalf("%d pictures drawn, %d listed", drawn, len(vm.Attachments))
 	}
 }
