@@ -367,6 +367,32 @@ func (mv *mailView) folderMenu(uid string, ev *fyne.PointEvent) {
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), mv.win.Canvas(), ev.AbsolutePosition)
 }
 
+// updateOutboxCount shows on the File menu how many messages have not
+// left yet ("Outbox (2)"), read off the UI goroutine.
+func (mv *mailView) updateOutboxCount() {
+	mv.ui.goWork(func(ctx context.Context) {
+		msgs, err := mv.eng.Unsent(ctx)
+		if err != nil {
+			return
+		}
+		mv.ui.do(func() {
+			if mv.outboxItem == nil {
+				return
+			}
+			label := T("menu.outbox")
+			if len(msgs) > 0 {
+				label = T("menu.outbox_count", map[string]any{"Count": len(msgs)})
+			}
+			if mv.outboxItem.Label != label {
+				mv.outboxItem.Label = label
+				if menu := mv.win.MainMenu(); menu != nil {
+					menu.Refresh()
+				}
+			}
+		})
+	})
+}
+
 // markAllRead marks every message of a folder read, or of every inbox
 // for the unified inbox.
 func (mv *mailView) markAllRead(uid string) {
@@ -553,12 +579,13 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 		return it
 	}
 	ctrl := fyne.KeyModifierShortcutDefault
+	mv.outboxItem = fyne.NewMenuItem(T("menu.outbox"), mv.openOutbox)
 	quit := fyne.NewMenuItem(T("menu.quit"), mv.mw.quit)
 	quit.IsQuit = true
 	file := fyne.NewMenu(T("menu.file"),
 		sc(fyne.NewMenuItem(T("action.get_mail"), mv.getMail), fyne.KeyF5, 0),
 		sc(fyne.NewMenuItem(T("action.write"), mv.write), fyne.KeyN, ctrl),
-		fyne.NewMenuItem(T("menu.outbox"), mv.openOutbox),
+		mv.outboxItem,
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(T("menu.settings"), func() { mv.mw.openSettings() }),
 		fyne.NewMenuItem(T("welcome.add_account"), func() { openWizard(mv.mw) }),

@@ -79,8 +79,11 @@ func (mv *mailView) handleEvents(batch []event.Event) {
 	if progressDirty {
 		mv.updateProgress()
 	}
-	if outboxDirty && mv.outbox != nil {
-		mv.outbox.reload()
+	if outboxDirty {
+		mv.updateOutboxCount()
+		if mv.outbox != nil {
+			mv.outbox.reload()
+		}
 	}
 	if len(mv.newMail) > 0 {
 		mv.notifyNewMail()

@@ -76,7 +76,8 @@ type mailView struct {
 	inner       *container.Split // list | view
 	content     fyne.CanvasObject
 
-	outbox *outboxWindow // open, or nil
+	outbox     *outboxWindow  // open, or nil
+	outboxItem *fyne.MenuItem // File → Outbox, with the count of unsent mail
 	// onMessageWindow (tests) sees each message window opened.
 	onMessageWindow func(fyne.Window)
 

@@ -176,3 +176,23 @@ func TestOutboxStatus(t *testing.T) {
 		}
 	}
 }
+
+// File → Outbox says how many messages have not left.
+func TestOutboxMenuCount(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 1, "", true)
+	h.waitInbox(1)
+	mv := h.mw.mv
+	h.ui.waitFor(t, "the outbox item", func() bool { return mv.outboxItem != nil && mv.outboxItem.Label == "Outbox" })
+	ctx := context.Background()
+	id, err := h.eng.SendAt(ctx, h.acct.ID, &message.Draft{From: message.Address{Email: h.user.Address},
+		To: []message.Address{{Email: h.user.Address}}, Subject: "later", Text: "x"}, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ui.waitFor(t, "Outbox (1)", func() bool { return mv.outboxItem.Label == "Outbox (1)" })
+	if err := h.eng.DiscardOutgoing(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.waitFor(t, "the count gone", func() bool { return mv.outboxItem.Label == "Outbox" })
+}

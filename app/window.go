@@ -123,6 +123,7 @@ func (m *mainWindow) showMailView() {
 		m.mv = newMailView(m, m.ui, m.eng)
 		m.mv.installKeys()
 		m.win.SetMainMenu(m.mv.mainMenu())
+		m.mv.updateOutboxCount()
 	}
 	m.win.SetContent(m.mv.content)
 	m.mv.reloadTree()
