@@ -14,6 +14,20 @@ import (
 	"hongyan/widgets"
 )
 
+// viewOf builds the message d and returns its reading view model.
+func viewOf(t *testing.T, d *message.Draft) widgets.MessageViewModel {
+	t.Helper()
+	raw, err := d.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := message.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return messageViewModel(m)
+}
+
 func pngOf(t *testing.T, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -39,15 +53,7 @@ func TestAttachedPicturesShownAfterTheBody(t *testing.T) {
 			{Name: "broken.png", ContentType: "image/png", Data: []byte("\x89PNG\r\n\x1a\nbroken")},
 			{Name: "small.png", ContentType: "image/png", Data: pngOf(t, 40, 30)},
 		}}
-	raw, err := d.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := message.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm := messageViewModel(m)
+	vm := viewOf(t, d)
 	if len(vm.Attachments) != 4 {
 		t.Fatalf("%d attachments listed, want 4", len(vm.Attachments))
 	}
@@ -83,15 +89,7 @@ func TestInvitationShownAboveTheBody(t *testing.T) {
 	d := &message.Draft{From: message.Address{Email: "henry@example.org"}, To: []message.Address{{Email: "b@example.org"}},
 		Subject: "Invitation: catch-up", Text: "You are invited.",
 		Attachments: []message.DraftAttachment{{Name: "invite.ics", ContentType: "text/calendar", Data: []byte(cal)}}}
-	raw, err := d.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := message.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv := messageViewModel(m).Invitation
+	inv := viewOf(t, d).Invitation
 	if inv == nil {
 		t.Fatal("no invitation in the view")
 	}
@@ -125,12 +123,7 @@ func TestAttachedPicturesCapped(t *testing.T) {
 	for i := 0; i < maxAttachedPictures+5; i++ {
 		d.Attachments = append(d.Attachments, message.DraftAttachment{Name: fmt.Sprintf("p%d.png", i), ContentType: "image/png", Data: small})
 	}
-	raw, err := d.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := message.Parse(raw)
-	vm := messageViewModel(m)
+	vm := viewOf(t, d)
 	drawn := 0
 	for _, b := range vm.Blocks {
 		if b.Kind == widgets.BodyImage && b.Image != nil && b.Image.Pixels != nil {
