@@ -42,6 +42,17 @@ func TestAcceptInvitationFromThePane(t *testing.T) {
 	h.ui.waitFor(t, "the answer sent", func() bool {
 		return strings.Contains(mv.view.reader.VisibleText(), T("invite.sent_accept"))
 	})
+	// Shown again, the message says what was answered.
+	sum, ok := mv.list.peek(0)
+	if !ok {
+		t.Fatal("no first row")
+	}
+	mv.view.gen++
+	mv.view.load(sum, mv.view.gen, false)
+	h.ui.waitFor(t, "the answer remembered", func() bool {
+		return strings.Contains(mv.view.reader.VisibleText(), T("invite.answered_accept"))
+	})
+
 	// The answer arrives: a REPLY from the attendee.
 	h.ui.waitFor(t, "the answer in the inbox", func() bool {
 		for _, raw := range inbox(t, st, u) {

@@ -350,6 +350,7 @@ func (mv *mailView) openInWindow(id int64) {
 			if msg != nil {
 				err = nil
 				vm = messageViewModel(msg)
+				noteInvitationAnswer(ctx, eng, msg, &vm)
 			}
 		}
 		mv.ui.do(func() {

@@ -104,6 +104,7 @@ func (p *messagePane) load(m store.Summary, gen int, allowRemote bool) {
 			if msg != nil {
 				err = nil
 				vm = messageViewModel(msg)
+				noteInvitationAnswer(ctx, eng, msg, &vm)
 			}
 		}
 		p.mv.ui.do(func() {

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"hongyan/mailcore"
 	"hongyan/mailcore/message"
 	"hongyan/widgets"
 )
@@ -170,6 +171,21 @@ func invitationWords(inv *message.Invitation, from message.Address, accept bool)
 		return T("invite.accepted_subject", data), T("invite.accepted_text", data)
 	}
 	return T("invite.declined_subject", data), T("invite.declined_text", data)
+}
+
+// noteInvitationAnswer puts on vm what the user answered before to the
+// invitation of msg, if anything (off the UI goroutine: it reads the
+// store).
+func noteInvitationAnswer(ctx context.Context, eng *mailcore.Engine, msg *message.Message, vm *widgets.MessageViewModel) {
+	if vm.Invitation == nil || !vm.Invitation.CanAnswer {
+		return
+	}
+	if accepted, ok := eng.InvitationAnswer(ctx, msg.Invitation()); ok {
+		vm.Invitation.Answered = T("invite.answered_decline")
+		if accepted {
+			vm.Invitation.Answered = T("invite.answered_accept")
+		}
+	}
 }
 
 // answerInvitation sends the answer to the invitation of stored message

@@ -46,8 +46,24 @@ func (e *Engine) AnswerInvitation(ctx context.Context, messageID int64, accept b
 	if err != nil {
 		return err
 	}
-	_, err = e.SendAt(ctx, a.ID, d, time.Time{})
-	return err
+	if _, err := e.SendAt(ctx, a.ID, d, time.Time{}); err != nil {
+		return err
+	}
+	if key := inv.EventKey(); key != "" {
+		return e.store.SetInvitationAnswer(ctx, key, accept, time.Now())
+	}
+	return nil
+}
+
+// InvitationAnswer says whether the user already answered the event of an
+// invitation, and how.
+func (e *Engine) InvitationAnswer(ctx context.Context, inv *message.Invitation) (accepted, ok bool) {
+	key := inv.EventKey()
+	if key == "" {
+		return false, false
+	}
+	accepted, _, ok, err := e.store.InvitationAnswer(ctx, key)
+	return accepted, ok && err == nil
 }
 
 // attendeeIdentity is the identity of a the invitation is addressed to.

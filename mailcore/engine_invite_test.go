@@ -80,6 +80,19 @@ func TestAnswerInvitation(t *testing.T) {
 		t.Errorf("the answer names another attendee or is not a REPLY part:\n%s", ics)
 	}
 
+	// The answer is remembered for the event.
+	body, _ := e.Body(ctx, id)
+	m, _ := message.Parse(body)
+	if accepted, ok := e.InvitationAnswer(ctx, m.Invitation()); !ok || !accepted {
+		t.Fatalf("answer remembered: %v %v", accepted, ok)
+	}
+	if err := e.AnswerInvitation(ctx, id, false, words); err != nil {
+		t.Fatal(err)
+	}
+	if accepted, ok := e.InvitationAnswer(ctx, m.Invitation()); !ok || accepted {
+		t.Fatalf("changed answer: %v %v", accepted, ok)
+	}
+
 	// A message without an invitation cannot be answered.
 	plain, _, _ := e.Store().AddLocal(ctx, inbox, store.Summary{Subject: "x"}, []byte("Subject: x\r\n\r\nhello\r\n"))
 	if err := e.AnswerInvitation(ctx, plain, false, words); err == nil {

@@ -512,9 +512,9 @@ func (v *MessageView) invitationCard(inv *InvitationView) fyne.CanvasObject {
 		accept.Importance = widget.HighImportance
 		decline := widget.NewButtonWithIcon(lang.X("invite.decline", "Decline"), theme.CancelIcon(), answer(false))
 		v.inviteButtons = []*widget.Button{accept, decline}
-		v.inviteNote = widget.NewLabel("")
+		v.inviteNote = widget.NewLabel(inv.Answered)
 		v.inviteNote.Wrapping = fyne.TextWrapWord
-		v.inviteNote.Hide()
+		v.inviteNote.Hidden = inv.Answered == ""
 		lines = append(lines, container.NewHBox(accept, decline), v.inviteNote)
 	}
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))

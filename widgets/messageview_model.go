@@ -102,6 +102,7 @@ type InvitationView struct {
 	Organizer string // may be empty
 	Cancelled bool   // shown as a warning
 	CanAnswer bool   // an invitation the user can accept or decline
+	Answered  string // what the user answered before, shown under the buttons
 }
 
 // FormatSize formats a byte count for people: "512 B", "12 KB", "1.5 MB",

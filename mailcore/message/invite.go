@@ -145,6 +145,22 @@ func text(props ical.Props, name string) string {
 // (not a REQUEST, or no organizer to answer to).
 var ErrNoReply = errors.New("this calendar message cannot be answered")
 
+// EventKey names the event the invitation is about: its UID and, for one
+// occurrence of a repeating event, its RECURRENCE-ID ("" without a UID).
+func (inv *Invitation) EventKey() string {
+	if inv == nil || inv.event == nil {
+		return ""
+	}
+	uid := text(inv.event.Props, ical.PropUID)
+	if uid == "" {
+		return ""
+	}
+	if r := inv.event.Props.Get(ical.PropRecurrenceID); r != nil {
+		return uid + "/" + r.Value
+	}
+	return uid
+}
+
 // CanReply reports whether the invitation asks for an answer that Reply
 // can build.
 func (inv *Invitation) CanReply() bool {
