@@ -389,6 +389,7 @@ func (c *convView) expand(i int, id int64) {
 			if msg != nil {
 				err = nil
 				vm = messageViewModel(msg)
+				noteInvitationAnswer(ctx, eng, msg, &vm)
 			}
 		}
 		c.mv.ui.do(func() {
@@ -402,6 +403,7 @@ func (c *convView) expand(i int, id int64) {
 			v := c.reader.SetBody(i, &vm)
 			if v != nil {
 				wireReadView(v, c.mv.win, msg)
+				v.OnAnswerInvitation = func(accept bool) { c.mv.answerInvitation(v, id, accept) }
 			}
 			if m.Flags&store.Seen == 0 {
 				c.scheduleMarkRead(id, gen)

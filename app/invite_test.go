@@ -11,11 +11,11 @@ import (
 	"hongyan/mailcore/netsec"
 )
 
-// An invitation in the reading pane: Accept sends the answer through
-// Postfix to the organizer (here the user, so that it arrives in the same
-// inbox), and the pane says so.
-func TestAcceptInvitationFromThePane(t *testing.T) {
-	useEnglish(t)
+// invitationHarness starts the app on a mailbox holding one invitation
+// whose organizer is the user (so that the answer arrives in the same
+// inbox).
+func invitationHarness(t *testing.T) (*harness, mailtest.User) {
+	t.Helper()
 	st := mailtest.Shared(t)
 	u := st.AddUser(t)
 	cal := strings.Join([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", "METHOD:REQUEST", "BEGIN:VEVENT",
@@ -32,6 +32,16 @@ func TestAcceptInvitationFromThePane(t *testing.T) {
 	}
 	h := startHarness(t, st, u, testAccount(st, u), u.Password, netsec.Options{RootCAs: st.CAPool})
 	h.waitInbox(1)
+	return h, u
+}
+
+// An invitation in the reading pane: Accept sends the answer through
+// Postfix to the organizer, the pane says so, and says it again when the
+// message is shown anew.
+func TestAcceptInvitationFromThePane(t *testing.T) {
+	useEnglish(t)
+	h, u := invitationHarness(t)
+	st := h.st
 	mv := h.mw.mv
 	h.click(0, 0)
 	h.ui.waitFor(t, "the invitation in the reading view", func() bool { return len(mv.view.reader.InvitationButtons()) == 2 })
@@ -65,4 +75,22 @@ func TestAcceptInvitationFromThePane(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// In the conversation view too: Decline answers from the expanded message.
+func TestDeclineInvitationInAConversation(t *testing.T) {
+	useEnglish(t)
+	h, _ := invitationHarness(t)
+	mv := h.mw.mv
+	h.viewMenuItem(T("menu.conversations")).Action()
+	h.ui.waitFor(t, "the conversation row", func() bool { return len(h.threadRows()) == 1 })
+	mv.conv.tapped(0)
+	r := mv.conv.reader
+	h.ui.waitFor(t, "the invitation in the conversation", func() bool {
+		v := r.MessageView(0)
+		return v != nil && len(v.InvitationButtons()) == 2
+	})
+	v := r.MessageView(0)
+	test.Tap(v.InvitationButtons()[1])
+	h.ui.waitFor(t, "the answer sent", func() bool { return strings.Contains(v.VisibleText(), T("invite.sent_decline")) })
 }
