@@ -381,17 +381,7 @@ func (c *convView) expand(i int, id int64) {
 	m := c.msgs[i]
 	gen, eng := c.readGen, c.mv.eng
 	c.mv.ui.goWork(func(ctx context.Context) {
-		raw, err := eng.Body(ctx, id)
-		var msg *message.Message
-		var vm widgets.MessageViewModel
-		if err == nil {
-			msg, err = message.Parse(raw)
-			if msg != nil {
-				err = nil
-				vm = messageViewModel(msg)
-				noteInvitationAnswer(ctx, eng, msg, &vm)
-			}
-		}
+		msg, vm, err := loadReadView(ctx, eng, id, message.Options{})
 		c.mv.ui.do(func() {
 			if gen != c.readGen {
 				return

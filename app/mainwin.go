@@ -342,17 +342,7 @@ func (mv *mailView) confirmTrust(acct, host, fp string) {
 func (mv *mailView) openInWindow(id int64) {
 	eng := mv.eng
 	mv.ui.goWork(func(ctx context.Context) {
-		raw, err := eng.Body(ctx, id)
-		var msg *message.Message
-		var vm widgets.MessageViewModel
-		if err == nil {
-			msg, err = message.Parse(raw)
-			if msg != nil {
-				err = nil
-				vm = messageViewModel(msg)
-				noteInvitationAnswer(ctx, eng, msg, &vm)
-			}
-		}
+		msg, vm, err := loadReadView(ctx, eng, id, message.Options{})
 		mv.ui.do(func() {
 			if err != nil {
 				mv.showError(err)

@@ -96,17 +96,7 @@ func (p *messagePane) show(m store.Summary) {
 func (p *messagePane) load(m store.Summary, gen int, allowRemote bool) {
 	eng := p.mv.eng
 	p.mv.ui.goWork(func(ctx context.Context) {
-		raw, err := eng.Body(ctx, m.ID)
-		var msg *message.Message
-		var vm widgets.MessageViewModel
-		if err == nil {
-			msg, err = message.ParseWithOptions(raw, message.Options{AllowRemote: allowRemote})
-			if msg != nil {
-				err = nil
-				vm = messageViewModel(msg)
-				noteInvitationAnswer(ctx, eng, msg, &vm)
-			}
-		}
+		msg, vm, err := loadReadView(ctx, eng, m.ID, message.Options{AllowRemote: allowRemote})
 		p.mv.ui.do(func() {
 			if gen != p.gen {
 				return

@@ -41,8 +41,15 @@ func ReadViewModel(m *message.Message) widgets.MessageViewModel {
 }
 
 func messageViewModel(m *message.Message) widgets.MessageViewModel {
+	vm, _ := buildViewModel(m)
+	return vm
+}
+
+// buildViewModel is messageViewModel that also returns the invitation it
+// read (nil when none), so that it is decoded once.
+func buildViewModel(m *message.Message) (widgets.MessageViewModel, *message.Invitation) {
 	if m == nil {
-		return widgets.MessageViewModel{}
+		return widgets.MessageViewModel{}, nil
 	}
 	vm := widgets.MessageViewModel{
 		From:          joinAddresses(m.From),
@@ -53,7 +60,8 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 		RemoteBlocked: m.RemoteBlocked,
 		Warnings:      m.Warnings,
 	}
-	if inv := m.Invitation(); inv != nil {
+	inv := m.Invitation()
+	if inv != nil {
 		vm.Invitation = invitationView(inv)
 	}
 	blocks := m.Blocks()
@@ -140,7 +148,7 @@ func messageViewModel(m *message.Message) widgets.MessageViewModel {
 			Index: i, Name: a.Name, ContentType: a.ContentType, Size: a.Size,
 		})
 	}
-	return vm
+	return vm, inv
 }
 
 // invitationView words a calendar event for the reading view.
@@ -173,19 +181,29 @@ func invitationWords(inv *message.Invitation, from message.Address, accept bool)
 	return T("invite.declined_subject", data), T("invite.declined_text", data)
 }
 
-// noteInvitationAnswer puts on vm what the user answered before to the
-// invitation of msg, if anything (off the UI goroutine: it reads the
-// store).
-func noteInvitationAnswer(ctx context.Context, eng *mailcore.Engine, msg *message.Message, vm *widgets.MessageViewModel) {
-	if vm.Invitation == nil || !vm.Invitation.CanAnswer {
-		return
+// loadReadView reads, parses and turns stored message id into its reading
+// view, with what the user answered before to its invitation (off the UI
+// goroutine: it reads the store and decodes pictures). A damaged message
+// still comes back with what could be read.
+func loadReadView(ctx context.Context, eng *mailcore.Engine, id int64, opts message.Options) (*message.Message, widgets.MessageViewModel, error) {
+	raw, err := eng.Body(ctx, id)
+	if err != nil {
+		return nil, widgets.MessageViewModel{}, err
 	}
-	if accepted, ok := eng.InvitationAnswer(ctx, msg.Invitation()); ok {
-		vm.Invitation.Answered = T("invite.answered_decline")
-		if accepted {
-			vm.Invitation.Answered = T("invite.answered_accept")
+	msg, err := message.ParseWithOptions(raw, opts)
+	if msg == nil {
+		return nil, widgets.MessageViewModel{}, err
+	}
+	vm, inv := buildViewModel(msg)
+	if vm.Invitation != nil && vm.Invitation.CanAnswer {
+		if accepted, ok := eng.InvitationAnswer(ctx, inv); ok {
+			vm.Invitation.Answered = T("invite.answered_decline")
+			if accepted {
+				vm.Invitation.Answered = T("invite.answered_accept")
+			}
 		}
 	}
+	return msg, vm, nil
 }
 
 // answerInvitation sends the answer to the invitation of stored message
