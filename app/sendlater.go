@@ -79,12 +79,13 @@ type laterForm struct {
 func newLaterForm(now time.Time, pick func(time.Time)) *laterForm {
 	f := &laterForm{date: widget.NewDateEntry()}
 	grid := container.NewGridWithColumns(2)
-	for _, c := range laterChoices(now) {
+	choices := laterChoices(now)
+	for _, c := range choices {
 		b := widget.NewButton(T(c.key, map[string]any{"Time": c.at.Format("2006-01-02 15:04")}), func() { pick(c.at) })
 		f.choices = append(f.choices, b)
 		grid.Add(b)
 	}
-	tomorrow := laterChoices(now)[1].at
+	tomorrow := choices[1].at // tomorrow morning
 	f.date.SetDate(&tomorrow)
 	var times []string
 	for h := 6; h <= 22; h++ {

@@ -108,7 +108,6 @@ func (sw *settingsWindow) editServers(a account.Account) {
 	d.Resize(fyne.NewSize(680, 0))
 	d.Show()
 	sw.serverForm = f
-	sw.serverDialog = d
 }
 
 func (sw *settingsWindow) testAndSaveServers(b account.Account) {

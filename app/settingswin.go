@@ -34,9 +34,8 @@ type settingsWindow struct {
 	toTray   *widget.Check
 	remote   *widget.Select
 
-	// The server settings dialog, and hooks for tests.
+	// The server settings form shown last, and hooks for tests.
 	serverForm      *serverForm
-	serverDialog    dialog.Dialog
 	onServersSaved  func()
 	onServersFailed func(incoming, outgoing error)
 }
