@@ -2,9 +2,9 @@ package mailcore
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
+	"hongyan/mailcore/message"
 	"hongyan/mailcore/store"
 )
 
@@ -66,10 +66,7 @@ func (e *Engine) Unsent(ctx context.Context) ([]OutgoingMessage, error) {
 	for _, it := range items {
 		m := OutgoingMessage{ID: it.ID, Account: it.Account, State: it.State, Recipients: it.Recipients,
 			SendAfter: it.SendAfter, NextAttempt: it.NextAttempt, Attempts: it.Attempts, LastError: it.LastError, Created: it.Created}
-		var d struct{ Subject string }
-		if json.Unmarshal(it.Draft, &d) == nil {
-			m.Subject = d.Subject
-		}
+		m.Subject = message.ParseHeaderSummary(it.Head).Subject
 		out = append(out, m)
 	}
 	return out, nil

@@ -47,6 +47,7 @@ type OutboxItem struct {
 	Account     string
 	State       string
 	Raw         []byte
+	Head        []byte // in lists instead of Raw: its first 16 KB
 	From        string
 	Recipients  []string
 	MessageID   string
@@ -66,6 +67,13 @@ var ErrOutboxState = &mailerr.Error{Kind: mailerr.NotFound, Op: "outbox", Text: 
 const outboxCols = `id, account, state, raw, env_from, rcpts, message_id, draft, attempts,
 	next_attempt, send_after, last_error, created, updated`
 
+// outboxListCols are outboxCols for lists: of the source only its start
+// (Head: the header, for the subject), no draft. A list is read on every
+// send event; the whole sources and drafts (with their attachments) were
+// read and thrown away each time.
+const outboxListCols = `id, account, state, substr(raw, 1, 16384), env_from, rcpts, message_id, NULL, attempts,
+	next_attempt, send_after, last_error, created, updated`
+
 func scanOutbox(r interface{ Scan(...any) error }, withRaw bool) (OutboxItem, error) {
 	var it OutboxItem
 	var rcpts string
@@ -78,6 +86,8 @@ func scanOutbox(r interface{ Scan(...any) error }, withRaw bool) (OutboxItem, er
 	}
 	if withRaw {
 		it.Raw = raw
+	} else {
+		it.Head = raw
 	}
 	it.Draft = draft
 	_ = json.Unmarshal([]byte(rcpts), &it.Recipients)
@@ -134,9 +144,9 @@ func (s *Store) OutboxItem(ctx context.Context, id int64) (OutboxItem, error) {
 
 // OutboxList returns the items of an account (all accounts if account is
 // empty) in the given states (all if none), oldest first, without raw
-// sources.
+// sources or drafts (Head holds the start of the source).
 func (s *Store) OutboxList(ctx context.Context, account string, states ...string) ([]OutboxItem, error) {
-	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1=1`
+	q := `SELECT ` + outboxListCols + ` FROM outbox WHERE 1=1`
 	var args []any
 	if account != "" {
 		q += ` AND account=?`

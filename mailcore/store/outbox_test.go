@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"testing"
@@ -81,6 +82,9 @@ func TestOutboxStateMachine(t *testing.T) {
 	list, err := s.OutboxList(ctx, "b")
 	if err != nil || len(list) != 1 || list[0].LastError != msg || list[0].Attempts != 1 || list[0].Raw != nil {
 		t.Fatalf("list %+v %v", list, err)
+	}
+	if full, err := s.OutboxItem(ctx, ids[2]); err != nil || len(list[0].Head) == 0 || !bytes.HasPrefix(full.Raw, list[0].Head) || list[0].Draft != nil {
+		t.Fatalf("a listed item carries %d bytes of head, a draft of %d bytes (%v)", len(list[0].Head), len(list[0].Draft), err)
 	}
 	for _, st := range []string{OutboxSending, OutboxSent, OutboxCopied} {
 		from := map[string]string{OutboxSending: OutboxQueued, OutboxSent: OutboxSending, OutboxCopied: OutboxSent}[st]
