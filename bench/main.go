@@ -3,8 +3,8 @@
 //
 //	go run ./bench [-run REGEXP] [-out DIR] [-cpuprofile FILE]      (BENCH_N sets the mailbox size)
 //
-// BENCH_SYNC_CPUPROFILE=FILE writes a CPU profile of the IMAP cold sync,
-// which runs in a process of its own.
+// BENCH_SYNC_CPUPROFILE=FILE writes a CPU profile of each round of the
+// IMAP cold sync (FILE.0, FILE.1, ...), which runs in a process of its own.
 package main
 
 import (
