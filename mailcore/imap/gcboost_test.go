@@ -19,14 +19,14 @@ func TestBoostBulkNestsAndRestores(t *testing.T) {
 	defer debug.SetGCPercent(base)
 	debug.SetGCPercent(80)
 	a := boostGC()
-	if p := gcPercent(); p != 320 {
-		t.Fatalf("GC target %d during a bulk sync, want 320", p)
+	if p := gcPercent(); p != 160 {
+		t.Fatalf("GC target %d during a bulk sync, want 160", p)
 	}
 	b := boostGC()
 	a()
 	a()
-	if p := gcPercent(); p != 320 {
-		t.Fatalf("GC target %d while a second sync runs, want 320", p)
+	if p := gcPercent(); p != 160 {
+		t.Fatalf("GC target %d while a second sync runs, want 160", p)
 	}
 	b()
 	if p := gcPercent(); p != 80 {
