@@ -225,7 +225,10 @@ func (mv *mailView) answerInvitation(v *widgets.MessageView, id int64, accept bo
 }
 
 // eventWhen says when an event is: "Tuesday 2026-12-08 10:00–11:00", a
-// day "(all day)", or from one moment to another on different days.
+// day "(all day)", or from one moment to another on different days. When
+// the event was set in a zone whose clock differs from the local one at
+// that moment (an organizer in another country), the time there follows:
+// "Tuesday 2026-12-08 16:00–17:00 (10:00–11:00, America/New_York)".
 func eventWhen(inv *message.Invitation) string {
 	day := func(t time.Time) string {
 		return T("date.weekday."+strconv.Itoa(int(t.Weekday()))) + " " + t.Format("2006-01-02")
@@ -241,13 +244,36 @@ func eventWhen(inv *message.Invitation) string {
 		}
 		return T("invite.all_day", map[string]any{"Day": day(s) + " – " + day(last)})
 	}
-	switch {
-	case e.IsZero():
-		return day(s) + " " + s.Format("15:04")
-	case e.Year() == s.Year() && e.YearDay() == s.YearDay():
-		return day(s) + " " + s.Format("15:04") + "–" + e.Format("15:04")
+	sameDay := func(a, b time.Time) bool { return a.Year() == b.Year() && a.YearDay() == b.YearDay() }
+	// span is s–e read on the clock of s's location; withDay names the
+	// day of s too.
+	span := func(s, e time.Time, withDay bool) string {
+		from := s.Format("15:04")
+		if withDay {
+			from = day(s) + " " + from
+		}
+		switch {
+		case e.IsZero():
+			return from
+		case sameDay(s, e):
+			return from + "–" + e.Format("15:04")
+		}
+		return from + " – " + day(e) + " " + e.Format("15:04")
 	}
-	return day(s) + " " + s.Format("15:04") + " – " + day(e) + " " + e.Format("15:04")
+	local := span(s, e, true)
+	if inv.Zone == nil {
+		return local
+	}
+	zs, ze := s.In(inv.Zone), e
+	if !e.IsZero() {
+		ze = e.In(inv.Zone)
+	}
+	_, offThere := zs.Zone()
+	_, offHere := s.Zone()
+	if offThere == offHere {
+		return local
+	}
+	return T("invite.other_zone", map[string]any{"When": local, "There": span(zs, ze, !sameDay(zs, s)), "Zone": inv.Zone.String()})
 }
 
 func joinAddresses(list []message.Address) string {

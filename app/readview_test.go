@@ -115,7 +115,38 @@ func TestEventWhen(t *testing.T) {
 			t.Errorf("%q, want %q", got, c.want)
 		}
 	}
+
+	// An event set in another zone also says its time there; one set in
+	// a zone on the local clock does not.
+	var there *time.Location
+	for _, name := range []string{"Asia/Tokyo", "America/New_York"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, a := at(8, 9).In(loc).Zone(); func() bool { _, b := at(8, 9).Zone(); return a != b }() {
+			there = loc
+			break
+		}
+	}
+	s, e := at(8, 9), at(8, 10)
+	inv := message.Invitation{Start: s, End: e, Zone: there}
+	want := "Tuesday 2026-12-08 09:00–10:00 (" + s.In(there).Format("15:04") + "–" + e.In(there).Format("15:04") + ", " + there.String() + ")"
+	if !sameDate(s, s.In(there)) {
+		want = "Tuesday 2026-12-08 09:00–10:00 (" + eventDay(s.In(there)) + " " + s.In(there).Format("15:04") + "–" + e.In(there).Format("15:04") + ", " + there.String() + ")"
+	}
+	if got := eventWhen(&inv); got != want {
+		t.Errorf("other zone: %q, want %q", got, want)
+	}
+	inv.Zone = time.Local
+	if got := eventWhen(&inv); got != "Tuesday 2026-12-08 09:00–10:00" {
+		t.Errorf("local zone: %q", got)
+	}
 }
+
+func sameDate(a, b time.Time) bool { return a.Year() == b.Year() && a.YearDay() == b.YearDay() }
+
+func eventDay(t time.Time) string { return t.Weekday().String() + " " + t.Format("2006-01-02") }
 
 func TestAttachedPicturesCapped(t *testing.T) {
 	d := &message.Draft{From: message.Address{Email: "a@example.org"}, To: []message.Address{{Email: "b@example.org"}}, Subject: "many", Text: "x"}

@@ -20,8 +20,11 @@ type Invitation struct {
 	Summary    string
 	Start, End time.Time // in local time; End is zero when not given
 	AllDay     bool
-	Location   string
-	Organizer  string // the organizer's name, else address
+	// Zone is the event's own time zone, named by its TZID, when the zone
+	// database knows it; nil for UTC, floating or unknown zones.
+	Zone      *time.Location
+	Location  string
+	Organizer string // the organizer's name, else address
 	// OrganizerAddr is the organizer's address, Attendees those of the
 	// people invited (lower case), for an answer (Reply).
 	OrganizerAddr string
@@ -84,6 +87,11 @@ func parseInvitation(data []byte) (inv *Invitation) {
 		return nil
 	}
 	inv.AllDay = start.ValueType() == ical.ValueDate || len(start.Value) == len("20060102")
+	if tzid := start.Params.Get(ical.PropTimezoneID); tzid != "" && !inv.AllDay {
+		if loc, err := time.LoadLocation(tzid); err == nil {
+			inv.Zone = loc
+		}
+	}
 	if end := ev.Props.Get(ical.PropDateTimeEnd); end != nil {
 		inv.End, _ = eventTime(end)
 	} else if e, err := ev.DateTimeEnd(time.Local); err == nil && !e.Equal(inv.Start) {

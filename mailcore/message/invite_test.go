@@ -28,12 +28,15 @@ func TestParseInvitation(t *testing.T) {
 	if !inv.Start.Equal(time.Date(2026, 12, 8, 10, 0, 0, 0, berlin)) || inv.End.Sub(inv.Start) != time.Hour {
 		t.Fatalf("times %v – %v", inv.Start, inv.End)
 	}
+	if inv.Zone == nil || inv.Zone.String() != "Europe/Berlin" {
+		t.Fatalf("event's zone %v, want Europe/Berlin", inv.Zone)
+	}
 
 	// UTC, a duration instead of an end, no organizer name.
 	inv = parseInvitation(ics("BEGIN:VEVENT", "UID:2", "DTSTAMP:20261201T080000Z", "SUMMARY:Call",
 		"DTSTART:20261208T090000Z", "DURATION:PT30M", "ORGANIZER:mailto:a@example.org", "END:VEVENT"))
 	if inv == nil || !inv.Start.Equal(time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)) || inv.End.Sub(inv.Start) != 30*time.Minute ||
-		inv.Organizer != "a@example.org" || inv.Method != "" {
+		inv.Organizer != "a@example.org" || inv.Method != "" || inv.Zone != nil {
 		t.Fatalf("UTC event: %+v", inv)
 	}
 
@@ -45,7 +48,7 @@ func TestParseInvitation(t *testing.T) {
 	}
 	inv = parseInvitation(ics("BEGIN:VEVENT", "UID:4", "DTSTAMP:20261201T080000Z", "SUMMARY:会议",
 		"DTSTART;TZID=China Standard Time:20261208T140000", "END:VEVENT"))
-	if inv == nil || inv.Start.Hour() != 14 || inv.Summary != "会议" || !inv.End.IsZero() {
+	if inv == nil || inv.Start.Hour() != 14 || inv.Summary != "会议" || !inv.End.IsZero() || inv.Zone != nil {
 		t.Fatalf("Windows zone: %+v", inv)
 	}
 
