@@ -13,6 +13,7 @@ import (
 
 	"hongyan/mailcore"
 	"hongyan/mailcore/store"
+	"hongyan/widgets"
 )
 
 // outboxWindow lists the messages that have not left yet: scheduled for
@@ -158,7 +159,7 @@ func (o *outboxWindow) act(f func(context.Context, int64) error, id int64) {
 
 // outboxStatus says where a message stands.
 func outboxStatus(m mailcore.OutgoingMessage, now time.Time) string {
-	at := func(t time.Time) string { return t.In(now.Location()).Format("2006-01-02 15:04") }
+	at := func(t time.Time) string { return widgets.DayAndTime(t.In(now.Location())) }
 	switch m.State {
 	case store.OutboxQueued:
 		switch {

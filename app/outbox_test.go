@@ -157,14 +157,15 @@ func TestOutboxWindow(t *testing.T) {
 }
 
 func TestOutboxStatus(t *testing.T) {
+	useEnglish(t)
 	now := time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
 	cases := []struct {
 		m    mailcore.OutgoingMessage
 		want string
 	}{
-		{mailcore.OutgoingMessage{State: store.OutboxQueued, SendAfter: now.Add(time.Hour)}, T("outbox.scheduled", map[string]any{"Time": "2026-11-27 18:00"})},
+		{mailcore.OutgoingMessage{State: store.OutboxQueued, SendAfter: now.Add(time.Hour)}, T("outbox.scheduled", map[string]any{"Time": "Friday 2026-11-27 18:00"})},
 		{mailcore.OutgoingMessage{State: store.OutboxQueued, Attempts: 2, NextAttempt: now.Add(5 * time.Minute), LastError: "421 busy"},
-			T("outbox.retry", map[string]any{"Time": "2026-11-27 17:05", "Error": "421 busy"})},
+			T("outbox.retry", map[string]any{"Time": "Friday 2026-11-27 17:05", "Error": "421 busy"})},
 		{mailcore.OutgoingMessage{State: store.OutboxQueued, SendAfter: now.Add(-time.Minute)}, T("outbox.waiting")},
 		{mailcore.OutgoingMessage{State: store.OutboxSending}, T("outbox.sending")},
 		{mailcore.OutgoingMessage{State: store.OutboxFailed, LastError: "550 no"}, T("outbox.failed", map[string]any{"Error": "550 no"})},

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"hongyan/widgets"
 )
 
 // laterChoice is one of the send-later dialog's ready-made times.
@@ -81,7 +83,7 @@ func newLaterForm(now time.Time, pick func(time.Time)) *laterForm {
 	grid := container.NewGridWithColumns(2)
 	choices := laterChoices(now)
 	for _, c := range choices {
-		b := widget.NewButton(T(c.key, map[string]any{"Time": c.at.Format("2006-01-02 15:04")}), func() { pick(c.at) })
+		b := widget.NewButton(T(c.key, map[string]any{"Time": widgets.DayAndTime(c.at)}), func() { pick(c.at) })
 		f.choices = append(f.choices, b)
 		grid.Add(b)
 	}

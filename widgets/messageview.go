@@ -18,7 +18,12 @@ import (
 // the weekday in the language of the interface (Go's layouts only know
 // English names).
 func MessageDate(t time.Time) string {
-	t = t.Local()
+	return DayAndTime(t.Local())
+}
+
+// DayAndTime is t on its own location's clock with its weekday in the
+// interface's language: "Monday 2026-11-30 08:00", "星期一 2026-11-30 08:00".
+func DayAndTime(t time.Time) string {
 	day := t.Weekday()
 	return lang.X("date.weekday."+strconv.Itoa(int(day)), day.String()) + " " + t.Format("2006-01-02 15:04")
 }
