@@ -343,11 +343,18 @@ func (g *gen) singles(count int) {
 				attachmentPart("text/csv", "figures.csv", []byte(csv.String())))
 		case 5: // invitation with a calendar file
 			from := peopleEN[g.pick(len(peopleEN))]
-			start := at.Add(time.Duration(24+g.pick(24*14)) * time.Hour).UTC()
+			// at ten in the morning in New York, where the organizer is:
+			// outside that zone the card also says the time there
+			ny, err := time.LoadLocation("America/New_York")
+			if err != nil {
+				ny = time.UTC
+			}
+			day := at.In(ny).AddDate(0, 0, 1+g.pick(14))
+			start := time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, ny)
 			ics := fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hongyan demo//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"+
-				"UID:demo-%d@hongyan.demo\r\nDTSTAMP:%s\r\nDTSTART:%s\r\nDURATION:PT1H\r\nSUMMARY:Catch-up\r\nLOCATION:Room 3\r\n"+
+				"UID:demo-%d@hongyan.demo\r\nDTSTAMP:%s\r\nDTSTART;TZID=%s:%s\r\nDURATION:PT1H\r\nSUMMARY:Catch-up\r\nLOCATION:Room 3\r\n"+
 				"ORGANIZER;CN=%s:mailto:%s\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-				i, at.UTC().Format("20060102T150405Z"), start.Format("20060102T150405Z"), from.Name, from.Addr, me.Addr)
+				i, at.UTC().Format("20060102T150405Z"), ny.String(), start.Format("20060102T150405"), from.Name, from.Addr, me.Addr)
 			env = envelope{From: from, To: []person{me}, Subject: "Invitation: catch-up on " + start.Format("Mon 2 Jan"), Date: at}
 			body = multipart("mixed", textPart("plain", "You are invited to a one hour catch-up.\n\n"+from.Name, utf8Charset),
 				attachmentPart("text/calendar", "invite.ics", []byte(ics)))
