@@ -85,6 +85,7 @@ type aboutView struct {
 // newAboutView builds the About window (not yet shown) for version.
 func newAboutView(a fyne.App, version string) *aboutView {
 	v := &aboutView{win: a.NewWindow(T("about.title"))}
+	closeOnEscape(v.win)
 	entries, err := licenseEntries()
 	v.entries = entries
 

@@ -806,6 +806,7 @@ func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
 		}
 	}
 	h.ui.waitFor(t, "the account removed", func() bool { return len(h.eng.Accounts()) == 0 && len(sw.accounts) == 0 })
+	escapeCloses(t, "settings", sw.win)
 }
 
 func overlayText(o fyne.CanvasObject) string {

@@ -57,6 +57,7 @@ func newOutboxWindow(a fyne.App, ui *uiContext, eng *mailcore.Engine) *outboxWin
 	o.empty.Hide()
 	o.win.SetContent(container.NewVScroll(container.NewVBox(o.empty, o.rows)))
 	o.win.Resize(fyne.NewSize(640, 420))
+	closeOnEscape(o.win)
 	return o
 }
 

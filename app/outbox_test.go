@@ -154,6 +154,7 @@ func TestOutboxWindow(t *testing.T) {
 	test.Tap(findButton(outboxRow(t, o, "refused"), T("outbox.edit")))
 	h.ui.waitFor(t, "the refused message in a compose window", func() bool { return reopened != nil })
 	list(0)
+	escapeCloses(t, "outbox", o.win)
 }
 
 func TestOutboxStatus(t *testing.T) {

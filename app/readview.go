@@ -471,6 +471,7 @@ func showSourceWindow(a fyne.App, m *message.Message) fyne.Window {
 	e.Disable()
 	w.SetContent(e)
 	w.Resize(fyne.NewSize(800, 600))
+	closeOnEscape(w)
 	w.Show()
 	return w
 }
@@ -492,6 +493,7 @@ func openMessageWindow(a fyne.App, m *message.Message, vm widgets.MessageViewMod
 		title = T("reader.no_subject")
 	}
 	w := a.NewWindow(title)
+	closeOnEscape(w)
 	v := widgets.NewMessageView()
 	if vm.Invitation != nil && (act == nil || act.answer == nil) {
 		vm.Invitation.CanAnswer = false // nothing here to send the answer with

@@ -56,6 +56,7 @@ func newSettingsWindow(m *mainWindow) *settingsWindow {
 		container.NewTabItemWithIcon(T("settings.accounts"), theme.AccountIcon(), sw.accountsTab()),
 	))
 	sw.win.Resize(fyne.NewSize(720, 520))
+	closeOnEscape(sw.win)
 	return sw
 }
 

@@ -199,3 +199,15 @@ func (m *mainWindow) openSettings() {
 	}
 	newSettingsWindow(m).show()
 }
+
+// closeOnEscape makes Escape close w, a secondary window (a message, its
+// source, the outbox, settings, About), as a dialog closes in other
+// desktop programs. A key a focused field takes (an entry) does not reach
+// it.
+func closeOnEscape(w fyne.Window) {
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			w.Close()
+		}
+	})
+}
