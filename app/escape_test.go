@@ -44,3 +44,14 @@ func escapeCloses(t *testing.T, name string, w fyne.Window) {
 		t.Fatalf("%s window still open after Escape", name)
 	}
 }
+
+// closeIfOpen closes w unless it is closed already (the test driver
+// panics on a second Close).
+func closeIfOpen(w fyne.Window) {
+	for _, open := range fyne.CurrentApp().Driver().AllWindows() {
+		if open == w {
+			w.Close()
+			return
+		}
+	}
+}

@@ -777,7 +777,7 @@ func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
 	h.waitInbox(1)
 	sw := newSettingsWindow(h.mw)
 	sw.show()
-	defer sw.win.Close()
+	defer closeIfOpen(sw.win)
 
 	sw.themeSel.SetSelectedIndex(2) // dark
 	sw.langSel.SetSelectedIndex(2)  // 简体中文

@@ -13,6 +13,7 @@ import (
 	"hongyan/mailcore"
 	"hongyan/mailcore/message"
 	"hongyan/mailcore/store"
+	"hongyan/widgets"
 )
 
 // findButton finds a button by its text in a tree of canvas objects.
@@ -75,7 +76,7 @@ func TestOutboxWindow(t *testing.T) {
 
 	o := newOutboxWindow(h.app, newUIContext(ctx, h.ui.do), h.eng)
 	o.win.Show()
-	defer o.win.Close()
+	defer closeIfOpen(o.win)
 	shown := -1
 	o.onShown = func(n int) { shown = n }
 	list := func(want int) {
@@ -89,7 +90,7 @@ func TestOutboxWindow(t *testing.T) {
 	}
 	list(3)
 	status := outboxRow(t, o, "later edit").(*fyne.Container).Objects[2].(*widget.Label).Text
-	if want := T("outbox.scheduled", map[string]any{"Time": later.Format("2006-01-02 15:04")}); status != want {
+	if want := T("outbox.scheduled", map[string]any{"Time": widgets.DayAndTime(later.Local())}); status != want {
 		t.Fatalf("status %q, want %q", status, want)
 	}
 
