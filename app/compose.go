@@ -489,7 +489,7 @@ func (c *ComposeWindow) AttachFiles(paths []string, done func()) {
 			if st.Size() > maxAttachBytes {
 				// Read whole, a file of gigabytes would take the memory of
 				// the machine; no mail server takes it anyway.
-				errs = append(errs, errors.New(T("compose.file_too_big", map[string]any{"Name": name, "Size": formatSize(st.Size())})))
+				errs = append(errs, errors.New(T("compose.file_too_big", map[string]any{"Name": name, "Size": widgets.FormatSize(st.Size())})))
 				continue
 			}
 			data, err := os.ReadFile(p)
@@ -575,7 +575,7 @@ func (c *ComposeWindow) refreshAttachments() {
 	c.attBox.Objects = objs
 	c.attBox.Refresh()
 	if c.OverSize() {
-		c.SizeWarn.SetText(T("compose.too_big", map[string]any{"Size": widgets.HumanSize(c.TotalSize()), "Limit": widgets.HumanSize(c.limit())}))
+		c.SizeWarn.SetText(T("compose.too_big", map[string]any{"Size": widgets.FormatSize(c.TotalSize()), "Limit": widgets.FormatSize(c.limit())}))
 		c.SizeWarn.Show()
 	} else {
 		c.SizeWarn.Hide()
@@ -630,7 +630,7 @@ func (c *ComposeWindow) Check() (acct string, d *message.Draft, warnings []strin
 		return acct, d, nil, errors.New(T("compose.bad_address", map[string]any{"Error": err.Error()}))
 	}
 	if c.OverSize() {
-		warnings = append(warnings, T("compose.too_big", map[string]any{"Size": widgets.HumanSize(c.TotalSize()), "Limit": widgets.HumanSize(c.limit())}))
+		warnings = append(warnings, T("compose.too_big", map[string]any{"Size": widgets.FormatSize(c.TotalSize()), "Limit": widgets.FormatSize(c.limit())}))
 	}
 	if len(d.Attachments) == 0 && (MentionsAttachment(d.Text) || MentionsAttachment(d.Subject)) {
 		warnings = append(warnings, T("compose.forgot_attachment"))

@@ -282,11 +282,11 @@ func TestComposeMailtoSizeWarningAndReminder(t *testing.T) {
 	p, _ := writeFile(t, t.TempDir(), "big.bin", 120<<10)
 	c.AttachFiles([]string{p}, nil)
 	h.ui.waitFor(t, "the attachment", func() bool { return len(c.Attachments()) == 1 })
-	if !c.SizeWarn.Visible() || !strings.Contains(c.SizeWarn.Text, "100.0 KB") {
+	if !c.SizeWarn.Visible() || !strings.Contains(c.SizeWarn.Text, "100 KB") {
 		t.Fatalf("size warning: %v %q", c.SizeWarn.Visible(), c.SizeWarn.Text)
 	}
 	_, _, warnings, _ = c.Check()
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "120.0 KB") {
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "120 KB") {
 		t.Fatalf("warnings with a big attachment: %v", warnings)
 	}
 	c.Chips()[0].RemoveButton().OnTapped()

@@ -328,7 +328,7 @@ func (c *convView) show(subject string, msgs []store.Summary) {
 		}
 		snip := firstLine(m.Preview, 120)
 		if snip == "" {
-			snip = formatSize(m.Size)
+			snip = widgets.FormatSize(m.Size)
 		}
 		tm[i] = widgets.ThreadMessage{ID: m.ID, From: from, Date: formatDate(m.Date, now), Snippet: snip,
 			Unread: m.Flags&store.Seen == 0, Depth: depths[i]}

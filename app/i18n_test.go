@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"hongyan/assets"
+	"hongyan/widgets"
 )
 
 // setLocaleEnv gives the test a known starting environment and forgets any
@@ -186,5 +187,20 @@ func TestPluralForms(t *testing.T) {
 	defer mustSetLanguage(t, LangSystem)
 	if one, two := TN("conv.messages", 1, nil), TN("conv.messages", 2, nil); one != "1 封邮件" || two != "2 封邮件" {
 		t.Errorf("Chinese: %q, %q", one, two)
+	}
+}
+
+// Sizes read the same everywhere and in the interface's language.
+func TestSizesTranslated(t *testing.T) {
+	useEnglish(t)
+	if got := widgets.FormatSize(512); got != "512 B" {
+		t.Errorf("English: %q", got)
+	}
+	mustSetLanguage(t, LangChinese)
+	defer mustSetLanguage(t, LangSystem)
+	for n, want := range map[int64]string{512: "512 字节", 12 << 10: "12 KB", 3 << 29: "1.5 GB"} {
+		if got := widgets.FormatSize(n); got != want {
+			t.Errorf("Chinese %d: %q, want %q", n, got, want)
+		}
 	}
 }

@@ -237,7 +237,7 @@ func (mv *mailView) updateQuota() {
 		bar.Max = float64(q.Limit)
 		bar.SetValue(float64(q.Used))
 		bar.TextFormatter = func() string {
-			return T("quota.usage", map[string]any{"Used": formatSize(q.Used), "Limit": formatSize(q.Limit)})
+			return T("quota.usage", map[string]any{"Used": widgets.FormatSize(q.Used), "Limit": widgets.FormatSize(q.Limit)})
 		}
 		name := a.DisplayName
 		if name == "" {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -203,7 +202,7 @@ func (l *msgList) rowData(m store.Summary) widgets.MessageRowData {
 	if strings.TrimSpace(subj) == "" {
 		subj = T("list.no_subject")
 	}
-	second := formatSize(m.Size)
+	second := widgets.FormatSize(m.Size)
 	if p := strings.TrimSpace(m.Preview); p != "" {
 		second += " · " + firstLine(p, 160)
 	}
@@ -660,18 +659,6 @@ func formatDate(d, now time.Time) string {
 		return T("date.weekday." + strconv.Itoa(int(d.Weekday())))
 	}
 	return d.Format("2006-01-02")
-}
-
-// formatSize is a byte count for people.
-func formatSize(n int64) string {
-	switch {
-	case n < 1024:
-		return T("size.bytes", map[string]any{"N": n})
-	case n < 1024*1024:
-		return T("size.kb", map[string]any{"N": fmt.Sprintf("%.0f", float64(n)/1024)})
-	default:
-		return T("size.mb", map[string]any{"N": fmt.Sprintf("%.1f", float64(n)/(1024*1024))})
-	}
 }
 
 func firstLine(s string, max int) string {

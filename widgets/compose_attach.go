@@ -1,26 +1,11 @@
 package widgets
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
-
-// HumanSize formats a byte count for people: "512 B", "1.5 KB", "3.2 MB".
-func HumanSize(n int64) string {
-	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1024*1024:
-		return fmt.Sprintf("%.1f KB", float64(n)/1024)
-	case n < 1024*1024*1024:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
-	}
-	return fmt.Sprintf("%.2f GB", float64(n)/(1024*1024*1024))
-}
 
 // ComposeChip is one attachment of a message being written: icon, name,
 // size and a remove button.
@@ -38,7 +23,7 @@ type ComposeChip struct {
 func NewComposeChip(name, contentType string, size int64, onRemove func()) *ComposeChip {
 	c := &ComposeChip{Name: name, Bytes: size}
 	c.icon = widget.NewIcon(AttachmentIcon(contentType))
-	c.label = widget.NewLabel(name + " (" + HumanSize(size) + ")")
+	c.label = widget.NewLabel(name + " (" + FormatSize(size) + ")")
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.remove = widget.NewButtonWithIcon("", theme.CancelIcon(), onRemove)
 	c.remove.Importance = widget.LowImportance

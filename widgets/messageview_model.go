@@ -4,6 +4,8 @@ import (
 	"image"
 	"strconv"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
 )
 
 // BodyBlockKind says how a BodyBlock is laid out. It mirrors the engine's
@@ -105,20 +107,28 @@ type InvitationView struct {
 	Answered  string // what the user answered before, shown under the buttons
 }
 
-// FormatSize formats a byte count for people: "512 B", "12 KB", "1.5 MB",
-// "2.0 GB".
+// FormatSize formats a byte count for people, in the interface's
+// language: "512 B" ("512 字节"), "12 KB", "1.5 MB", "2.0 GB". Every size
+// the app shows (list, reading pane, attachments, quota, compose) goes
+// through it.
 func FormatSize(n int64) string {
 	const k = 1024
+	unit := func(key, fallback, num string) string {
+		return lang.X(key, fallback, map[string]any{"N": num})
+	}
 	switch {
 	case n < 0:
-		return "0 B"
+		return unit("size.bytes", "0 B", "0")
 	case n < k:
-		return strconv.FormatInt(n, 10) + " B"
+		return unit("size.bytes", strconv.FormatInt(n, 10)+" B", strconv.FormatInt(n, 10))
 	case n < k*k:
-		return strconv.FormatInt((n+k/2)/k, 10) + " KB"
+		num := strconv.FormatInt((n+k/2)/k, 10)
+		return unit("size.kb", num+" KB", num)
 	case n < k*k*k:
-		return strconv.FormatFloat(float64(n)/(k*k), 'f', 1, 64) + " MB"
+		num := strconv.FormatFloat(float64(n)/(k*k), 'f', 1, 64)
+		return unit("size.mb", num+" MB", num)
 	default:
-		return strconv.FormatFloat(float64(n)/(k*k*k), 'f', 1, 64) + " GB"
+		num := strconv.FormatFloat(float64(n)/(k*k*k), 'f', 1, 64)
+		return unit("size.gb", num+" GB", num)
 	}
 }
