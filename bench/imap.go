@@ -74,47 +74,49 @@ func procUsage() (user, sys time.Duration, minflt int64) {
 	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()), ru.Minflt
 }
 
-// stealTime is the time the hypervisor has taken from this machine's
-// cores so far (the steal column of /proc/stat), or 0.
-func stealTime() time.Duration {
+// cpuTicks are the machine's CPU times so far, in seconds, from the first
+// line of /proc/stat: user nice system idle iowait irq softirq steal; nil
+// where that cannot be read.
+func cpuTicks() []time.Duration {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0
+		return nil
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	f := strings.Fields(line)
 	if len(f) < 9 || f[0] != "cpu" {
-		return 0
+		return nil
 	}
-	n, _ := strconv.ParseInt(f[8], 10, 64)
-	return time.Duration(n) * time.Second / 100 // USER_HZ
+	out := make([]time.Duration, 8)
+	for i, v := range f[1:9] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		out[i] = time.Duration(n) * time.Second / 100 // USER_HZ
+	}
+	return out
+}
+
+// stealTime is the time the hypervisor has taken from this machine's
+// cores so far, or 0.
+func stealTime() time.Duration {
+	if t := cpuTicks(); t != nil {
+		return t[7]
+	}
+	return 0
 }
 
 // machineCPU is the CPU time all processes of the machine have spent so
-// far (user, system and interrupts of every core, from /proc/stat), or 0
-// where that cannot be read. Over a round it shows how busy Dovecot, its
-// TLS proxy and the client kept the cores together: on two cores both the
-// sync and the raw drain use nearly all of them.
+// far (user, system and interrupts of every core: all but idle and
+// iowait), or 0 where that cannot be read. Over a round it shows how busy
+// Dovecot, its TLS proxy and the client kept the cores together: on two
+// cores both the sync and the raw drain use nearly all of them.
 func machineCPU() time.Duration {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
-		return 0
-	}
-	var ticks int64
-	// user nice system idle iowait irq softirq steal: all but idle and iowait
-	for i, v := range f[1:9] {
-		if i == 3 || i == 4 {
-			continue
+	var sum time.Duration
+	for i, d := range cpuTicks() {
+		if i != 3 && i != 4 {
+			sum += d
 		}
-		n, _ := strconv.ParseInt(v, 10, 64)
-		ticks += n
 	}
-	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+	return sum
 }
 
 // peakRSS reads this process's VmHWM in kB. (The rusage of a child is no
