@@ -598,6 +598,7 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 	below.Action = func() {
 		mv.setViewBelow(!mv.viewDown)
 		below.Checked = mv.viewDown
+		mv.rebuildMenu()
 	}
 	view := fyne.NewMenu(T("menu.view"), below, mv.conv.menuItem(),
 		sc(fyne.NewMenuItem(T("menu.search"), func() { mv.win.Canvas().Focus(mv.searchEntry) }), fyne.KeyF, ctrl))
@@ -608,4 +609,14 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(T("menu.about"), func() { mv.mw.showAbout() }),
 	)
 	return fyne.NewMainMenu(file, msg, view, help)
+}
+
+// rebuildMenu sets the window's menu again after a toggle's check mark
+// changed. Fyne 2.7 reserves room for check marks when it builds a menu,
+// not when an item is checked later: refreshed, the newly checked item's
+// mark was drawn over its first letter.
+func (mv *mailView) rebuildMenu() {
+	if menu := mv.win.MainMenu(); menu != nil {
+		mv.win.SetMainMenu(menu)
+	}
 }

@@ -126,6 +126,7 @@ func (c *convView) menuItem() *fyne.MenuItem {
 	it.Action = func() {
 		c.setEnabled(!c.enabled)
 		it.Checked = c.enabled
+		c.mv.rebuildMenu()
 	}
 	return it
 }
