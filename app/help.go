@@ -37,8 +37,13 @@ func shortcutList(goos string) []shortcutHelp {
 		{ctrl + "+L", T("action.forward")},
 		{"Delete", T("action.delete")},
 		{"J / K", T("help.shortcuts.next_previous")},
+		{ctrl + "+A", T("help.shortcuts.select_all")},
+		{ctrl + "+M", T("action.move")},
 		{ctrl + "+F", T("menu.search")},
 		{"F5", T("action.get_mail")},
+		{ctrl + "+Enter", T("help.shortcuts.send")},
+		{"Esc", T("help.shortcuts.close_window")},
+		{ctrl + "+,", T("menu.settings")},
 		{ctrl + "+Q", T("menu.quit")},
 	}
 }

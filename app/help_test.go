@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -138,5 +139,24 @@ func TestDefaultAppLinuxButtonRunsXDGMime(t *testing.T) {
 	(<-ui)()
 	if !strings.Contains(v.result.Text, "xdg-utils") {
 		t.Fatalf("missing xdg-mime reported as %q", v.result.Text)
+	}
+}
+
+// Every shortcut the main window registers is in the list Help shows.
+func TestShortcutListHasEveryShortcut(t *testing.T) {
+	useEnglish(t)
+	listed := map[string]bool{}
+	for _, s := range shortcutList("linux") {
+		listed[s.Keys] = true
+	}
+	for _, s := range (*mailView)(nil).shortcuts() {
+		name := "Ctrl+"
+		if s.mod&fyne.KeyModifierShift != 0 {
+			name += "Shift+"
+		}
+		name += string(s.key)
+		if !listed[name] {
+			t.Errorf("%s is registered but not in the shortcut list", name)
+		}
 	}
 }
