@@ -39,9 +39,10 @@ func (m *mainWindow) welcomeContent() (fyne.CanvasObject, welcomeButtons) {
 	subtitle := widget.NewLabelWithStyle(T("welcome.subtitle"), fyne.TextAlignCenter, fyne.TextStyle{})
 
 	// "Add account…" opens the set-up wizard (openWizard, set by the
-	// wizard's file); "Try the demo" switches to the built-in demo account.
+	// wizard's file) and is the main action, as the subtitle says; "Try
+	// the demo" switches to the built-in demo account.
 	add := widget.NewButtonWithIcon(T("welcome.add_account"), theme.ContentAddIcon(), func() { openWizard(m) })
-	add.Importance = widget.LowImportance
+	add.Importance = widget.HighImportance
 	var demo *widget.Button
 	demo = widget.NewButtonWithIcon(T("welcome.try_demo"), theme.MailComposeIcon(), func() {
 		demo.Disable()
@@ -52,7 +53,7 @@ func (m *mainWindow) welcomeContent() (fyne.CanvasObject, welcomeButtons) {
 			}
 		})
 	})
-	demo.Importance = widget.HighImportance
+	demo.Importance = widget.MediumImportance
 
 	hint := widget.NewLabelWithStyle(T("welcome.demo_hint"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 

@@ -78,6 +78,9 @@ func TestWelcomeButtonsAndDemo(t *testing.T) {
 	if b.addAccount.Text != "Add account…" || b.tryDemo.Text != "Try the demo" {
 		t.Fatalf("buttons: %q, %q", b.addAccount.Text, b.tryDemo.Text)
 	}
+	if b.addAccount.Importance != widget.HighImportance || b.tryDemo.Importance == widget.HighImportance {
+		t.Fatal("adding an account should be the welcome screen's main action, not the demo")
+	}
 	// "Add account…" opens the wizard through its hook.
 	opened := 0
 	old := openWizard
