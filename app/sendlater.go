@@ -100,8 +100,14 @@ func newLaterForm(now time.Time, pick func(time.Time)) *laterForm {
 	return f
 }
 
-// sendLaterClicked asks when to send and sends then.
+// sendLaterClicked asks when to send and sends then. A message that
+// cannot be sent (no recipient, a bad address) is refused before the time
+// is asked for; warnings are asked about once the time is chosen.
 func (c *ComposeWindow) sendLaterClicked() {
+	if _, _, _, err := c.Check(); err != nil {
+		dialog.ShowError(err, c.Win)
+		return
+	}
 	var d dialog.Dialog
 	f := newLaterForm(time.Now(), func(at time.Time) {
 		d.Hide()

@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hongyan/mailcore/message"
 )
 
 func TestLaterChoices(t *testing.T) {
@@ -82,5 +85,36 @@ func TestLaterFormPicks(t *testing.T) {
 	f.clock.SetText("14:30")
 	if at, err := laterTime(f.date.Date, f.clock.Text, now); err != nil || at.Hour() != 14 || at.Minute() != 30 {
 		t.Fatalf("14:30: %v %v", at, err)
+	}
+}
+
+// Send later refuses a message without recipients before asking when.
+func TestSendLaterChecksRecipientsFirst(t *testing.T) {
+	useEnglish(t)
+	h := newComposeHarness(t, 0)
+	c := h.compose(t, &message.Draft{Subject: "to no one"})
+	defer c.closeWin()
+	overlayLabels := func() []string {
+		top := c.Win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("nothing shown")
+		}
+		var out []string
+		for _, o := range test.LaidOutObjects(top) {
+			if l, ok := o.(*widget.Label); ok {
+				out = append(out, l.Text)
+			}
+		}
+		return out
+	}
+	c.sendLaterClicked()
+	if got := overlayLabels(); !contains(got, T("compose.no_recipients")) || contains(got, T("compose.later_other")) {
+		t.Fatalf("without recipients Send later shows %q", got)
+	}
+	c.Win.Canvas().Overlays().Remove(c.Win.Canvas().Overlays().Top())
+	c.To.SetText(h.user.Address)
+	c.sendLaterClicked()
+	if got := overlayLabels(); !contains(got, T("compose.later_other")) {
+		t.Fatalf("with a recipient Send later shows %q, not the times", got)
 	}
 }
