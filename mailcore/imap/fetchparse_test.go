@@ -167,7 +167,11 @@ func TestBulkFetchServerRefusal(t *testing.T) {
 	s := mailtest.Shared(t)
 	u := s.AddUser(t)
 	seed(t, s, u, "INBOX", 20)
-	a := New(config(s, u), openStore(t), nil)
+	// An intermittent failure here once saw the EXAMINE's own answer (tag
+	// T6) arrive after the stream was handed over; the log tells more.
+	cfg := config(s, u)
+	logProtocolOnFailure(t, &cfg)
+	a := New(cfg, openStore(t), nil)
 	t.Cleanup(a.Close)
 	h, err := a.dial(context.Background())
 	if err != nil {

@@ -162,22 +162,29 @@ func loggedFirstSync(t *testing.T, s *mailtest.Stack, u mailtest.User, n, batch 
 	t.Helper()
 	seed(t, s, u, "INBOX", n)
 	st := openStore(t)
-	log := &protoLog{}
 	cfg := config(s, u)
-	cfg.BatchSize, cfg.Debug = batch, log
-	t.Cleanup(func() {
-		// Registered before a.Close, so run after it: the log is whole,
-		// the logouts included.
-		if t.Failed() {
-			l := log.String()
-			t.Logf("protocol log (last 16 KB of %d bytes):\n%s", len(l), l[max(0, len(l)-16<<10):])
-		}
-	})
+	cfg.BatchSize = batch
+	log := logProtocolOnFailure(t, &cfg)
 	a := New(cfg, st, nil)
 	t.Cleanup(a.Close)
 	a.parallelMin = 100
 	listFolders(t, a)
 	return a, st, log
+}
+
+// logProtocolOnFailure keeps cfg's protocol log and prints its end if the
+// test fails. Call it before the account is made (and its Close
+// registered), so that the log is printed whole, logouts included.
+func logProtocolOnFailure(t *testing.T, cfg *Config) *protoLog {
+	log := &protoLog{}
+	cfg.Debug = log
+	t.Cleanup(func() {
+		if t.Failed() {
+			l := log.String()
+			t.Logf("protocol log (last 16 KB of %d bytes):\n%s", len(l), l[max(0, len(l)-16<<10):])
+		}
+	})
+	return log
 }
 
 // The helpers of a new account's first sync are opened while the folder
