@@ -82,18 +82,21 @@ func parseInvitation(data []byte) (inv *Invitation) {
 	if start == nil {
 		return nil
 	}
-	inv.Start, err = eventTime(start)
-	if err != nil || inv.Start.IsZero() {
+	st, err := eventTime(start)
+	if err != nil || st.IsZero() {
 		return nil
 	}
+	inv.Start = st.Local()
 	inv.AllDay = start.ValueType() == ical.ValueDate || len(start.Value) == len("20060102")
-	if tzid := start.Params.Get(ical.PropTimezoneID); tzid != "" && !inv.AllDay {
-		if loc, err := time.LoadLocation(tzid); err == nil {
-			inv.Zone = loc
-		}
+	// go-ical placed the time in its TZID's zone when it knew the name;
+	// an unknown name was read as local time (eventTime).
+	if start.Params.Get(ical.PropTimezoneID) != "" && !inv.AllDay && st.Location() != time.Local {
+		inv.Zone = st.Location()
 	}
 	if end := ev.Props.Get(ical.PropDateTimeEnd); end != nil {
-		inv.End, _ = eventTime(end)
+		if e, err := eventTime(end); err == nil {
+			inv.End = e.Local()
+		}
 	} else if e, err := ev.DateTimeEnd(time.Local); err == nil && !e.Equal(inv.Start) {
 		inv.End = e.Local()
 	}
@@ -113,7 +116,7 @@ func parseInvitation(data []byte) (inv *Invitation) {
 	return inv
 }
 
-// eventTime reads a DTSTART or DTEND in local time. A zone name the zone
+// eventTime reads a DTSTART or DTEND in its own zone. A zone name the zone
 // database does not know (Outlook writes Windows names such as "China
 // Standard Time" unless it adds a VTIMEZONE) is read as local time rather
 // than not at all.
@@ -129,7 +132,7 @@ func eventTime(p *ical.Prop) (time.Time, error) {
 		}
 		t, err = q.DateTime(time.Local)
 	}
-	return t.Local(), err
+	return t, err
 }
 
 // calAddress is the address of a calendar user ("mailto:a@example.org").
