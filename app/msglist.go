@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -656,7 +655,7 @@ func formatDate(d, now time.Time) string {
 	case days == 1:
 		return T("date.yesterday")
 	case days > 1 && days < 7:
-		return T("date.weekday." + strconv.Itoa(int(d.Weekday())))
+		return widgets.Weekday(d)
 	}
 	return d.Format("2006-01-02")
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -230,9 +229,7 @@ func (mv *mailView) answerInvitation(v *widgets.MessageView, id int64, accept bo
 // that moment (an organizer in another country), the time there follows:
 // "Tuesday 2026-12-08 16:00–17:00 (10:00–11:00, America/New_York)".
 func eventWhen(inv *message.Invitation) string {
-	day := func(t time.Time) string {
-		return T("date.weekday."+strconv.Itoa(int(t.Weekday()))) + " " + t.Format("2006-01-02")
-	}
+	day := func(t time.Time) string { return widgets.Weekday(t) + " " + t.Format("2006-01-02") }
 	s, e := inv.Start, inv.End
 	if inv.AllDay {
 		last := s

@@ -24,8 +24,13 @@ func MessageDate(t time.Time) string {
 // DayAndTime is t on its own location's clock with its weekday in the
 // interface's language: "Monday 2026-11-30 08:00", "星期一 2026-11-30 08:00".
 func DayAndTime(t time.Time) string {
+	return Weekday(t) + " " + t.Format("2006-01-02 15:04")
+}
+
+// Weekday is t's day of the week in the interface's language.
+func Weekday(t time.Time) string {
 	day := t.Weekday()
-	return lang.X("date.weekday."+strconv.Itoa(int(day)), day.String()) + " " + t.Format("2006-01-02 15:04")
+	return lang.X("date.weekday."+strconv.Itoa(int(day)), day.String())
 }
 
 // MessageView shows one message: headers, a remote-content banner, a
