@@ -289,6 +289,11 @@ func (h *bulkConn) readLoop(r *bufio.Reader) {
 	}
 }
 
+// isClientTag reports whether tag is one of go-imap's ("T" and digits).
+func isClientTag(tag string) bool {
+	return len(tag) > 1 && tag[0] == 'T' && isDigits([]byte(tag[1:]))
+}
+
 func (h *bulkConn) protoErr(text string) error {
 	return &mailerr.Error{Kind: mailerr.Protocol, Op: "fetch", Host: h.host, Text: text}
 }
@@ -330,6 +335,18 @@ func (h *bulkConn) dispatch(p *fetchParser, line []byte) error {
 		}
 	}
 	h.mu.Unlock()
+	if c == nil && isClientTag(tag) {
+		// An answer to a command go-imap sent on this stream before it
+		// was handed over (its tags are T1, T2, ...; ours are H1, H2,
+		// ...). Twice in CI runs under load the EXAMINE's own tagged OK
+		// (T6) reached this reader although go-imap's Select had
+		// returned; how is not known yet (see the notes). It asks nothing
+		// of this connection: skipped, logged when a log is kept.
+		if h.dbg != nil {
+			fmt.Fprintf(h.dbg, "skipped: %.300q\r\n", line)
+		}
+		return nil
+	}
 	if c == nil {
 		// The tag is named (at most 20 characters of it) so that such a
 		// failure can be told from a logout answered early (tag Z,

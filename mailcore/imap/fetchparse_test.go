@@ -416,6 +416,40 @@ func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 	}
 }
 
+// A tagged answer to one of go-imap's commands (tag T6) reaching the bulk
+// reader is skipped; any other tag not sent is a protocol error.
+func TestBulkSkipsGoIMAPAnswer(t *testing.T) {
+	for _, c := range []struct {
+		stray string
+		ok    bool
+	}{{"T6 OK [READ-ONLY] Examine completed.", true}, {"X9 OK what", false}, {"T OK", false}} {
+		client, server := net.Pipe()
+		q := soloBulk(client, "UID FLAGS ENVELOPE")
+		go func() {
+			r := bufio.NewReader(server)
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			tag, _, _ := strings.Cut(line, " ")
+			io.WriteString(server, c.stray+"\r\n")
+			io.WriteString(server, "* 1 FETCH (UID 5 FLAGS () ENVELOPE (NIL \"five\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
+			io.WriteString(server, tag+" OK done\r\n")
+		}()
+		b := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
+		q.push(b)
+		r := <-b.res
+		if c.ok && (r.err != nil || len(r.msgs) != 1 || r.msgs[0].Subject != "five") {
+			t.Errorf("after %q: %d summaries, %v", c.stray, len(r.msgs), r.err)
+		}
+		if !c.ok && r.err == nil {
+			t.Errorf("%q was accepted", c.stray)
+		}
+		client.Close()
+		server.Close()
+	}
+}
+
 // A helper connection has one FETCH in flight at a time (Dovecot answers
 // pipelined ones newest first), sends the queued ones in order, and ends
 // every queued batch when the connection fails.
