@@ -28,6 +28,16 @@ import (
 // take stops go-imap's reader goroutine (interrupting a pending read with
 // a past deadline; crypto/tls treats a timeout as temporary, so the
 // stream stays intact) and parks it until the connection is closed.
+//
+// go-imap can still write after take: when a LOGIN or AUTHENTICATE
+// answer carries no capability list, it sends a CAPABILITY of its own
+// from a goroutine it starts (imapclient's setCaps(nil)), which under load
+// runs after the folder is selected and the stream taken. That command
+// would go out with go-imap's next tag, and its answer reach the bulk
+// reader (seen in CI as a tagged answer "T6" to nothing the reader sent).
+// So once the stream is taken, go-imap's writes are dropped: such a
+// command then waits unanswered until the connection closes, which ends
+// it with an error nobody waits for.
 type switchConn struct {
 	net.Conn
 	mu      sync.Mutex
@@ -35,6 +45,19 @@ type switchConn struct {
 	reading bool // go-imap's reader is inside Conn.Read
 	taken   bool
 	closed  bool
+	// wmu is held for the whole of a write of go-imap's, so that take
+	// can wait for one under way to finish.
+	wmu sync.Mutex
+}
+
+// Write passes go-imap's writes through until the stream is taken.
+func (s *switchConn) Write(p []byte) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.isTaken() {
+		return len(p), nil
+	}
+	return s.Conn.Write(p)
 }
 
 func newSwitchConn(c net.Conn) *switchConn {
@@ -100,13 +123,17 @@ func (s *switchConn) Close() error {
 // use the imapclient.Client afterwards except to close it.
 func (s *switchConn) take() net.Conn {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.taken = true
 	for s.reading && !s.closed {
 		_ = s.Conn.SetReadDeadline(time.Unix(1, 0))
 		s.cond.Wait()
 	}
 	_ = s.Conn.SetReadDeadline(time.Time{})
+	s.mu.Unlock()
+	// A write of go-imap's under way finishes first (outside s.mu, which
+	// Write takes while holding wmu); later ones are dropped.
+	s.wmu.Lock()
+	s.wmu.Unlock()
 	return s.Conn
 }
 
@@ -338,10 +365,10 @@ func (h *bulkConn) dispatch(p *fetchParser, line []byte) error {
 	if c == nil && isClientTag(tag) {
 		// An answer to a command go-imap sent on this stream before it
 		// was handed over (its tags are T1, T2, ...; ours are H1, H2,
-		// ...). Twice in CI runs under load the EXAMINE's own tagged OK
-		// (T6) reached this reader although go-imap's Select had
-		// returned; how is not known yet (see the notes). It asks nothing
-		// of this connection: skipped, logged when a log is kept.
+		// ...): the CAPABILITY it sends by itself after logging in (see
+		// switchConn), when that goroutine ran just before the take. It
+		// asks nothing of this connection: skipped, logged when a log is
+		// kept.
 		if h.dbg != nil {
 			fmt.Fprintf(h.dbg, "skipped: %.300q\r\n", line)
 		}

@@ -198,6 +198,44 @@ func TestBulkFetchServerRefusal(t *testing.T) {
 	}
 }
 
+// go-imap sends a CAPABILITY by itself, from a goroutine, after a login
+// whose answer lists no capabilities (Dovecot's); under load it went out
+// after the helper's stream was taken, and its answer reached the bulk
+// reader. A command go-imap writes after the take never reaches the
+// server now.
+func TestBulkDropsGoIMAPLateCommand(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 5)
+	cfg := config(s, u)
+	log := logProtocolOnFailure(t, &cfg)
+	a := New(cfg, openStore(t), nil)
+	t.Cleanup(a.Close)
+	h, err := a.dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.c.Select("INBOX", &imapv2.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	q := &batchQueue{}
+	bc := h.bulk(q)
+	q.join(bc)
+	late := h.c.Capability() // as go-imap's own goroutine would, late
+	b := &fetchBatch{lo: 1, hi: 5, res: make(chan fetchResult, 1)}
+	q.push(b)
+	if r := <-b.res; r.err != nil || len(r.msgs) != 5 {
+		t.Fatalf("%d messages, %v", len(r.msgs), r.err)
+	}
+	if strings.Contains(log.String(), "skipped:") {
+		t.Fatal("the late command reached the server and its answer the bulk reader")
+	}
+	h.close()
+	if _, err := late.Wait(); err == nil {
+		t.Fatal("the dropped command was answered")
+	}
+}
+
 func parseOne(t *testing.T, resp string) (store.Summary, bool, error) {
 	t.Helper()
 	var p fetchParser
@@ -422,7 +460,7 @@ func TestBulkSkipsGoIMAPAnswer(t *testing.T) {
 	for _, c := range []struct {
 		stray string
 		ok    bool
-	}{{"T6 OK [READ-ONLY] Examine completed.", true}, {"X9 OK what", false}, {"T OK", false}} {
+	}{{"T6 OK Capability completed.", true}, {"X9 OK what", false}, {"T OK", false}} {
 		client, server := net.Pipe()
 		q := soloBulk(client, "UID FLAGS ENVELOPE")
 		go func() {
