@@ -56,6 +56,8 @@ type Account struct {
 	mu    sync.Mutex // guards main and serialises its use
 	opsMu sync.Mutex // one replay at a time
 	main  *conn
+	// rebinds: what the operation being replayed learnt of UIDs (opsMu).
+	rebinds []rebind
 
 	selMu    sync.Mutex
 	selected int64

@@ -176,12 +176,13 @@ func (a *Account) moveGroup(ctx context.Context, fid int64, to store.Folder, ms 
 		return err
 	}
 	lids, uids := splitIDs(ms)
-	for _, id := range lids {
-		if _, err := a.st.MoveToPlaceholder(ctx, id, to.ID); err != nil {
+	dest := make([]uint32, len(lids))
+	for i, id := range lids {
+		if dest[i], err = a.st.MoveToPlaceholder(ctx, id, to.ID); err != nil {
 			return err
 		}
 	}
-	if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opMove, Folder: f.Name, UIDs: uids, Local: lids, Target: to.Name}); err != nil {
+	if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opMove, Folder: f.Name, UIDs: uids, Local: lids, Dest: dest, Target: to.Name}); err != nil {
 		return err
 	}
 	a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: fid})
@@ -248,11 +249,11 @@ func (a *Account) Append(ctx context.Context, folder string, raw []byte, flags s
 	for _, t := range ps.Cc {
 		sum.Cc = append(sum.Cc, store.Address{Name: t.Name, Addr: t.Email})
 	}
-	id, _, err := a.st.AddPlaceholder(ctx, f.ID, sum, raw)
+	id, puid, err := a.st.AddPlaceholder(ctx, f.ID, sum, raw)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opAppend, Folder: f.Name, Local: []int64{id}, Set: flags, Data: raw}); err != nil {
+	if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opAppend, Folder: f.Name, Local: []int64{id}, Dest: []uint32{puid}, Set: flags, Data: raw}); err != nil {
 		return id, err
 	}
 	a.sink(event.MessagesChanged{Account: a.cfg.AccountID, FolderID: f.ID})
@@ -285,7 +286,8 @@ func (a *Account) replayOps(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, op := range ops {
+	for i, op := range ops {
+		a.rebinds = a.rebinds[:0]
 		octx, cancel := a.opCtx(ctx)
 		err := a.withConn(octx, func(cn *conn) error {
 			return cn.run(octx, "replay "+op.Kind, func() error { return a.replay(octx, cn, op) })
@@ -305,8 +307,57 @@ func (a *Account) replayOps(ctx context.Context) (int, error) {
 		if err := a.st.DoneOp(ctx, op.ID); err != nil {
 			return len(ops), err
 		}
+		// The queue on disk was rewritten (store.RebindOps); so is the
+		// rest of this copy of it.
+		for _, r := range a.rebinds {
+			for j := i + 1; j < len(ops); j++ {
+				ops[j].Rebind(r.folder, r.uids)
+			}
+		}
 	}
 	return len(ops), nil
+}
+
+// rebind records that the server gave the messages a replayed move or
+// append put in folder the UIDs of uids (placeholder to UID), for the
+// operations queued after it.
+type rebind struct {
+	folder string
+	uids   map[uint32]uint32
+}
+
+func (a *Account) rebindLater(ctx context.Context, folder string, uids map[uint32]uint32) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	if err := a.st.RebindOps(ctx, a.cfg.AccountID, folder, uids); err != nil {
+		return err
+	}
+	a.rebinds = append(a.rebinds, rebind{folder, uids})
+	return nil
+}
+
+// unresolved drops from op the messages still named by a placeholder UID:
+// an earlier move or append of theirs reached the server, which did not
+// say the UID it gave them (no UIDPLUS). It returns how many it dropped.
+func unresolved(op *store.Op) int {
+	n := 0
+	keep := op.UIDs[:0]
+	var local []int64
+	for i, u := range op.UIDs {
+		if u >= store.PlaceholderUIDBase {
+			n++
+			continue
+		}
+		keep = append(keep, u)
+		if i < len(op.Local) {
+			local = append(local, op.Local[i])
+		}
+	}
+	if n > 0 {
+		op.UIDs, op.Local = keep, local
+	}
+	return n
 }
 
 // conflict is a queued operation whose messages are gone on the server.
@@ -316,6 +367,15 @@ func conflict(op store.Op, gone int) error {
 }
 
 func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
+	if op.Kind != opAppend {
+		if n := unresolved(&op); n > 0 {
+			a.sink(event.OperationFailed{Account: a.cfg.AccountID, Op: op.Kind, Err: &mailerr.Error{Kind: mailerr.NotFound,
+				Op: "replay " + op.Kind, Text: fmt.Sprintf("the server did not say where %d message(s) went; the next check shows them", n)}})
+			if len(op.UIDs) == 0 {
+				return nil
+			}
+		}
+	}
 	if op.Kind != opAppend && cn.selected != op.Folder {
 		if _, err := cn.selectFolder(op.Folder, cn.caps.Has(imapv2.CapCondStore)); err != nil {
 			return err
@@ -394,6 +454,7 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 			}
 		}
 		gone := 0
+		later := map[uint32]uint32{}
 		for i, id := range op.Local {
 			if i >= len(op.UIDs) {
 				break
@@ -401,6 +462,9 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 			if du, ok := dest[op.UIDs[i]]; ok {
 				if err := a.st.PutBack(ctx, id, to.ID, du); err != nil {
 					return err
+				}
+				if i < len(op.Dest) {
+					later[op.Dest[i]] = du
 				}
 			} else {
 				// Without UIDPLUS data the sync of the target brings the
@@ -414,6 +478,9 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 				}
 				gone++
 			}
+		}
+		if err := a.rebindLater(ctx, op.Target, later); err != nil {
+			return err
 		}
 		if gone > 0 {
 			a.sink(event.OperationFailed{Account: a.cfg.AccountID, Op: op.Kind, Err: conflict(op, gone)})
@@ -438,10 +505,15 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 			return err
 		}
 		f, ferr := a.st.FolderByName(ctx, a.cfg.AccountID, op.Folder)
-		for _, id := range op.Local {
+		for i, id := range op.Local {
 			if d != nil && d.UID != 0 && ferr == nil {
 				if err := a.st.PutBack(ctx, id, f.ID, uint32(d.UID)); err != nil {
 					return err
+				}
+				if i < len(op.Dest) {
+					if err := a.rebindLater(ctx, op.Folder, map[uint32]uint32{op.Dest[i]: uint32(d.UID)}); err != nil {
+						return err
+					}
 				}
 			} else if err := a.st.DeleteMessage(ctx, id); err != nil {
 				return err

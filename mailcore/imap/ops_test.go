@@ -161,6 +161,97 @@ func TestOfflineOperationsReplayed(t *testing.T) {
 	}
 }
 
+// A message moved offline and then moved back (an undo), flagged or
+// deleted again before the first move reached the server is followed to
+// the UID the server gave it: every step lands, in order.
+func TestOfflineChainsFollowTheMessage(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, "INBOX", 10)
+	st := openStore(t)
+	online, _ := newAccount(t, s, u, st)
+	ctx := context.Background()
+	listFolders(t, online)
+	archive := folder(t, st, online, "Archive")
+	trash := folder(t, st, online, "Trash")
+	inbox := syncNamed(t, st, online, "INBOX")
+	online.Close()
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config(s, u)
+	cfg.Port = l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	off := New(cfg, st, nil)
+	id := func(uid uint32) int64 {
+		m, err := st.MessageByUID(ctx, inbox.ID, uid)
+		if err != nil {
+			t.Fatalf("uid %d: %v", uid, err)
+		}
+		return m.ID
+	}
+	three, four, five := id(3), id(4), id(5)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(off.Move(ctx, []int64{three}, archive.ID))
+	must(off.Move(ctx, []int64{three}, inbox.ID)) // undone
+	must(off.Delete(ctx, []int64{four}))
+	must(off.SetFlags(ctx, []int64{four}, store.Flagged, 0))
+	must(off.Delete(ctx, []int64{five}))
+	must(off.Delete(ctx, []int64{five})) // from Trash: for good
+	if ops, _ := st.Ops(ctx, off.ID()); len(ops) != 6 {
+		t.Fatalf("%d queued ops, want 6", len(ops))
+	}
+
+	on, rec := newAccount(t, s, u, st)
+	must(on.ReplayOps(ctx))
+	if ops, _ := st.Ops(ctx, on.ID()); len(ops) != 0 {
+		t.Fatalf("%d ops left", len(ops))
+	}
+	for _, e := range rec.all() {
+		if f, ok := e.(event.OperationFailed); ok {
+			t.Fatalf("operation failed: %v", f.Err)
+		}
+	}
+	inboxFlags := serverFlags(t, s, u, "INBOX")
+	if len(inboxFlags) != 8 {
+		t.Fatalf("INBOX on the server has %d, want 8 (the moved-back one, without 4 and 5)", len(inboxFlags))
+	}
+	if n := len(serverFlags(t, s, u, "Archive")); n != 0 {
+		t.Fatalf("Archive on the server has %d, want 0", n)
+	}
+	tr := serverFlags(t, s, u, "Trash")
+	if len(tr) != 1 {
+		t.Fatalf("Trash on the server has %d, want 1", len(tr))
+	}
+	for _, f := range tr {
+		if !hasFlag(f, imapv2.FlagFlagged) {
+			t.Fatalf("the deleted message lost its flag: %v", f)
+		}
+	}
+	m, err := st.Message(ctx, three)
+	if err != nil || m.FolderID != inbox.ID || m.UID >= store.PlaceholderUIDBase {
+		t.Fatalf("moved-back message in the cache: %+v, %v", m, err)
+	}
+	if _, ok := inboxFlags[m.UID]; !ok {
+		t.Fatalf("the cache says UID %d, the server has %v", m.UID, inboxFlags)
+	}
+	// A sync agrees with the cache: no duplicates, nothing missing.
+	for _, f := range []store.Folder{inbox, archive, trash} {
+		must(on.SyncFolder(ctx, f.ID))
+		uids, _ := st.UIDs(ctx, f.ID)
+		if want := serverUIDs(t, other(t, s, u), f.Name); !sameUIDs(uids, want) {
+			t.Fatalf("%s: cache %v, server %v", f.Name, uids, want)
+		}
+	}
+}
+
 func TestReplayConflictReported(t *testing.T) {
 	s := mailtest.Shared(t)
 	u := s.AddUser(t)

@@ -30,6 +30,10 @@ type Op struct {
 	Folder  string    `json:"folder,omitempty"`
 	UIDs    []uint32  `json:"uids,omitempty"`
 	Local   []int64   `json:"local,omitempty"` // cache ids touched, to clear their pending mark
+	// Dest: for a move or an append, the placeholder UIDs the messages of
+	// Local were given in the destination, until the server names theirs
+	// (see RebindOps).
+	Dest []uint32 `json:"dest,omitempty"`
 	Set     Flags     `json:"set,omitempty"`
 	Clear   Flags     `json:"clear,omitempty"`
 	Target  string    `json:"target,omitempty"` // destination folder, or new name
@@ -90,5 +94,75 @@ func (s *Store) FailOp(ctx context.Context, id int64, reason string) error {
 	return s.tx(ctx, "fail op", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE pending_ops SET attempts=attempts+1, last_error=? WHERE id=?`, reason, id)
 		return err
+	})
+}
+
+// Rebind replaces placeholder UIDs of folder in op by the server's UIDs
+// (m: placeholder to UID) and reports whether it changed anything.
+func (op *Op) Rebind(folder string, m map[uint32]uint32) bool {
+	if op.Folder != folder || op.Kind == "append" {
+		return false
+	}
+	changed := false
+	for i, u := range op.UIDs {
+		if real, ok := m[u]; ok {
+			op.UIDs[i] = real
+			changed = true
+		}
+	}
+	return changed
+}
+
+// RebindOps rewrites the queued operations of an account that name
+// messages of folder by placeholder UIDs, once a replayed move or append
+// has told the UIDs the server gave them (m: placeholder to UID). A
+// message moved offline and then moved again, flagged or deleted before
+// the first move reached the server is so followed to its real UID.
+func (s *Store) RebindOps(ctx context.Context, account, folder string, m map[uint32]uint32) error {
+	if len(m) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "rebind ops", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, payload FROM pending_ops WHERE account=? AND kind<>'append' ORDER BY id`, account)
+		if err != nil {
+			return err
+		}
+		type update struct {
+			id      int64
+			payload []byte
+		}
+		var ups []update
+		for rows.Next() {
+			var id int64
+			var payload string
+			if err := rows.Scan(&id, &payload); err != nil {
+				rows.Close()
+				return err
+			}
+			var op Op
+			if err := json.Unmarshal([]byte(payload), &op); err != nil {
+				rows.Close()
+				return err
+			}
+			if !op.Rebind(folder, m) {
+				continue
+			}
+			b, err := json.Marshal(op)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			ups = append(ups, update{id, b})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, u := range ups {
+			if _, err := tx.ExecContext(ctx, `UPDATE pending_ops SET payload=? WHERE id=?`, string(u.payload), u.id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
