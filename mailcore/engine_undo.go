@@ -1,0 +1,106 @@
+package mailcore
+
+import (
+	"context"
+	"errors"
+
+	"hongyan/mailcore/store"
+)
+
+// Undo is what it takes to reverse a move of messages: to another
+// folder, to Trash, Archive or Junk. It is taken (Remember) before the
+// move and applied (Engine.Undo) when the user asks.
+type Undo struct {
+	places []place
+}
+
+// place is where a message was, with its junk marks.
+type place struct {
+	id     int64
+	folder int64
+	role   string
+	junk   store.Flags // its Junk and NotJunk flags
+}
+
+const junkMarks = store.Junk | store.NotJunk
+
+// Len is how many messages an undo would bring back.
+func (u Undo) Len() int { return len(u.places) }
+
+// Except leaves out the messages that were in a folder of role: a delete
+// takes messages already in Trash out for good, which no undo brings back.
+func (u Undo) Except(role string) Undo {
+	var out Undo
+	for _, p := range u.places {
+		if p.role != role {
+			out.places = append(out.places, p)
+		}
+	}
+	return out
+}
+
+// Remember notes where the messages are now and their junk marks, before
+// they are moved or deleted, so that Undo can put them back.
+func (e *Engine) Remember(ctx context.Context, ids []int64) (Undo, error) {
+	var u Undo
+	roles := map[int64]string{}
+	for _, id := range ids {
+		m, err := e.store.Message(ctx, id)
+		if err != nil {
+			return Undo{}, err
+		}
+		role, ok := roles[m.FolderID]
+		if !ok {
+			f, err := e.store.Folder(ctx, m.FolderID)
+			if err != nil {
+				return Undo{}, err
+			}
+			role = f.Role
+			roles[m.FolderID] = role
+		}
+		u.places = append(u.places, place{id: id, folder: m.FolderID, role: role, junk: m.Flags & junkMarks})
+	}
+	return u, nil
+}
+
+// Undo moves the remembered messages back to the folders they were in and
+// gives them back their junk marks, in the cache at once and on the server
+// now or when back online, as any move. A message no longer in the cache
+// (deleted for good meanwhile) is left out. It returns how many messages
+// it put back.
+func (e *Engine) Undo(ctx context.Context, u Undo) (int, error) {
+	back := map[int64][]int64{} // folder: messages to move back there
+	var order []int64
+	type marks struct{ set, clear store.Flags }
+	flags := map[marks][]int64{}
+	n := 0
+	for _, p := range u.places {
+		m, err := e.store.Message(ctx, p.id)
+		if err != nil {
+			continue // gone
+		}
+		n++
+		if m.FolderID != p.folder {
+			if _, ok := back[p.folder]; !ok {
+				order = append(order, p.folder)
+			}
+			back[p.folder] = append(back[p.folder], p.id)
+		}
+		if now := m.Flags & junkMarks; now != p.junk {
+			k := marks{set: p.junk &^ now, clear: now &^ p.junk}
+			flags[k] = append(flags[k], p.id)
+		}
+	}
+	var errs []error
+	for k, ids := range flags {
+		if err := e.SetFlags(ctx, ids, k.set, k.clear); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, f := range order {
+		if err := e.Move(ctx, back[f], f); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
+}
