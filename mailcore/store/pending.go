@@ -24,16 +24,16 @@ CREATE INDEX IF NOT EXISTS pending_ops_account ON pending_ops(account, id);`)
 // Op is an operation done while offline (or not yet confirmed), queued
 // durably and replayed in order against the server.
 type Op struct {
-	ID      int64     `json:"-"`
-	Account string    `json:"-"`
-	Kind    string    `json:"kind"` // "flags", "move", "delete", "expunge", "append", "create", "rename", "remove"
-	Folder  string    `json:"folder,omitempty"`
-	UIDs    []uint32  `json:"uids,omitempty"`
-	Local   []int64   `json:"local,omitempty"` // cache ids touched, to clear their pending mark
+	ID      int64    `json:"-"`
+	Account string   `json:"-"`
+	Kind    string   `json:"kind"` // "flags", "move", "delete", "expunge", "append", "create", "rename", "remove"
+	Folder  string   `json:"folder,omitempty"`
+	UIDs    []uint32 `json:"uids,omitempty"`
+	Local   []int64  `json:"local,omitempty"` // cache ids touched, to clear their pending mark
 	// Dest: for a move or an append, the placeholder UIDs the messages of
 	// Local were given in the destination, until the server names theirs
 	// (see RebindOps).
-	Dest []uint32 `json:"dest,omitempty"`
+	Dest    []uint32  `json:"dest,omitempty"`
 	Set     Flags     `json:"set,omitempty"`
 	Clear   Flags     `json:"clear,omitempty"`
 	Target  string    `json:"target,omitempty"` // destination folder, or new name
