@@ -137,15 +137,16 @@ func (mv *mailView) forward() {
 // deleteSelected moves the selection to Trash; the next message becomes
 // the current one.
 func (mv *mailView) deleteSelected() {
+	del := mv.undoable(T("folder.trash"), store.RoleTrash, mv.eng.Delete)
 	if mv.conv.active() {
-		mv.conv.onShownMessages(mv.eng.Delete)
+		mv.conv.onShownMessages(del)
 		return
 	}
-	mv.onSelectedThenAdvance(true, mv.eng.Delete)
+	mv.onSelectedThenAdvance(true, del)
 }
 
 func (mv *mailView) moveToRole(role string) {
-	f := func(ctx context.Context, ids []int64) error { return mv.eng.MoveToRole(ctx, ids, role) }
+	f := mv.undoable(T("folder."+role), "", func(ctx context.Context, ids []int64) error { return mv.eng.MoveToRole(ctx, ids, role) })
 	if mv.conv.active() {
 		mv.conv.onShownMessages(f)
 		return
@@ -156,16 +157,16 @@ func (mv *mailView) moveToRole(role string) {
 // junk marks the selection as junk and moves it to the junk folder; not
 // junk the opposite, back to the inbox.
 func (mv *mailView) junk(isJunk bool) {
-	f := func(ctx context.Context, ids []int64) error {
-		set, clear, role := store.Junk, store.NotJunk, store.RoleJunk
-		if !isJunk {
-			set, clear, role = store.NotJunk, store.Junk, store.RoleInbox
-		}
+	set, clear, role := store.Junk, store.NotJunk, store.RoleJunk
+	if !isJunk {
+		set, clear, role = store.NotJunk, store.Junk, store.RoleInbox
+	}
+	f := mv.undoable(T("folder."+role), "", func(ctx context.Context, ids []int64) error {
 		if err := mv.eng.SetFlags(ctx, ids, set, clear); err != nil {
 			return err
 		}
 		return mv.eng.MoveToRole(ctx, ids, role)
-	}
+	})
 	if mv.conv.active() {
 		mv.conv.onShownMessages(f)
 		return
@@ -245,8 +246,17 @@ func (mv *mailView) moveChooser() {
 	}
 	mv.chooseFolder(m.FolderID, func(to int64) {
 		mv.advanceAfterRemove()
-		mv.act(func(ctx context.Context) error { return mv.eng.Move(ctx, ids, to) })
+		move := mv.undoable(mv.folderName(to), "", func(ctx context.Context, ids []int64) error { return mv.eng.Move(ctx, ids, to) })
+		mv.act(func(ctx context.Context) error { return move(ctx, ids) })
 	})
+}
+
+// folderName is how the folder tree names folder id.
+func (mv *mailView) folderName(id int64) string {
+	if n, ok := mv.tm.nodes[folderNode(id)]; ok {
+		return folderLabel(n.folder)
+	}
+	return ""
 }
 
 // chooseFolder lets the user pick a folder of the account of folder from
@@ -481,6 +491,7 @@ func (mv *mailView) shortcuts() []shortcut {
 			}
 		}},
 		{fyne.KeyM, ctrl, mv.moveChooser},
+		{fyne.KeyZ, ctrl, mv.undoLast},
 		{fyne.KeyComma, ctrl, func() { mv.mw.openSettings() }},
 	}
 }
@@ -592,7 +603,9 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		sc(quit, fyne.KeyQ, ctrl),
 	)
-	msg := fyne.NewMenu(T("menu.message"), mv.messageItems()...)
+	undo := sc(fyne.NewMenuItem(T("undo.button"), mv.undoLast), fyne.KeyZ, ctrl)
+	undo.Icon = theme.ContentUndoIcon()
+	msg := fyne.NewMenu(T("menu.message"), append([]*fyne.MenuItem{undo, fyne.NewMenuItemSeparator()}, mv.messageItems()...)...)
 	below := fyne.NewMenuItem(T("menu.view_below"), nil)
 	below.Checked = mv.viewDown
 	below.Action = func() {

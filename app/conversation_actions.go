@@ -188,7 +188,7 @@ func (c *convView) moveChooser() {
 						if c.selected != id {
 							return
 						}
-						c.onShownMessages(func(ctx context.Context, ids []int64) error { return c.mv.eng.Move(ctx, ids, to) })
+						c.onShownMessages(c.mv.undoable(c.mv.folderName(to), "", func(ctx context.Context, ids []int64) error { return c.mv.eng.Move(ctx, ids, to) }))
 					})
 					return
 				}

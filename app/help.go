@@ -39,6 +39,7 @@ func shortcutList(goos string) []shortcutHelp {
 		{"J / K", T("help.shortcuts.next_previous")},
 		{ctrl + "+A", T("help.shortcuts.select_all")},
 		{ctrl + "+M", T("action.move")},
+		{ctrl + "+Z", T("help.shortcuts.undo")},
 		{ctrl + "+F", T("menu.search")},
 		{"F5", T("action.get_mail")},
 		{ctrl + "+Enter", T("help.shortcuts.send")},

@@ -76,6 +76,8 @@ type mailView struct {
 	inner       *container.Split // list | view
 	content     fyne.CanvasObject
 
+	undo undoBar
+
 	outbox     *outboxWindow  // open, or nil
 	outboxItem *fyne.MenuItem // File → Outbox, with the count of unsent mail
 	// onMessageWindow (tests) sees each message window opened.
@@ -129,7 +131,8 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	listTop := container.NewVBox(mv.banner,
 		container.NewBorder(nil, nil, nil, mv.sortSelect, mv.searchEntry), mv.srch.info, mv.progressBox)
 	listPane, viewPane := mv.conv.panes(mv.list.list, mv.view.content)
-	middle := container.NewBorder(listTop, nil, nil, nil, listPane)
+	mv.newUndoBar()
+	middle := container.NewBorder(listTop, mv.undo.box, nil, nil, listPane)
 	mv.inner = container.NewHSplit(middle, viewPane)
 	mv.inner.Horizontal = !mv.viewDown
 	mv.outer = container.NewHSplit(left, mv.inner)
@@ -352,7 +355,8 @@ func (mv *mailView) openInWindow(id int64) {
 				reply:   func(all bool) { openReply(mv.mw, id, all) },
 				forward: func() { openForward(mv.mw, id) },
 				delete: func(done func()) {
-					mv.act(func(ctx context.Context) error { return mv.eng.Delete(ctx, []int64{id}) })
+					del := mv.undoable(T("folder.trash"), store.RoleTrash, mv.eng.Delete)
+					mv.act(func(ctx context.Context) error { return del(ctx, []int64{id}) })
 					done()
 				},
 				answer: func(v *widgets.MessageView, accept bool) { mv.answerInvitation(v, id, accept) },

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"hongyan/mailcore/store"
+)
+
+// A delete says what it did under the list and offers to undo it: the
+// Undo button or Ctrl+Z puts the message back in the inbox.
+func TestUndoDelete(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 8, "", true)
+	inbox := h.waitInbox(8)
+	mv := h.mw.mv
+	mv.tree.Select(folderNode(inbox))
+	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	c := h.mw.win.Canvas()
+	ctx := context.Background()
+	page, _ := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 8)
+	inInbox := func(id int64) bool {
+		m, err := h.eng.Store().Message(ctx, id)
+		return err == nil && m.FolderID == inbox
+	}
+	if mv.undo.box.Visible() {
+		t.Fatal("the undo bar shows before anything was done")
+	}
+
+	test.TypeOnCanvas(c, "j")
+	first := mv.list.cursor
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	h.ui.waitFor(t, "the undo bar after the delete", func() bool { return mv.undo.box.Visible() && mv.list.total == 7 })
+	if got := mv.undo.label.Text; got != "1 message moved to Trash." || !mv.undo.button.Visible() {
+		t.Fatalf("undo bar says %q (button shown: %v)", got, mv.undo.button.Visible())
+	}
+	if inInbox(first) {
+		t.Fatal("the deleted message is still in the inbox")
+	}
+	test.Tap(mv.undo.button)
+	h.ui.waitFor(t, "the message back in the list", func() bool { return mv.list.total == 8 && inInbox(first) })
+	h.ui.waitFor(t, "the bar saying so", func() bool { return mv.undo.label.Text == "1 message put back." })
+	if mv.undo.button.Visible() {
+		t.Fatal("the Undo button still shows after the undo")
+	}
+
+	sc := c.(fyne.Shortcutable)
+	ctrlZ := &desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault}
+	sc.TypedShortcut(ctrlZ)
+	if mv.undo.label.Text != "Nothing to undo." || mv.undo.button.Visible() {
+		t.Fatalf("a second undo says %q", mv.undo.label.Text)
+	}
+
+	// Two messages at once, undone with Ctrl+Z after the bar was closed.
+	mv.list.selected = map[int64]bool{page[2].ID: true, page[3].ID: true}
+	mv.deleteSelected()
+	h.ui.waitFor(t, "two messages moved", func() bool {
+		return mv.list.total == 6 && mv.undo.label.Text == "2 messages moved to Trash."
+	})
+	mv.undo.box.Hide()
+	sc.TypedShortcut(ctrlZ)
+	h.ui.waitFor(t, "both back", func() bool { return mv.list.total == 8 && inInbox(page[2].ID) && inInbox(page[3].ID) })
+
+	// A delete in Trash is for good: nothing to undo.
+	trash, err := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleTrash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv.list.selected = map[int64]bool{page[4].ID: true}
+	mv.deleteSelected()
+	h.ui.waitFor(t, "one in Trash", func() bool { n, _, _ := h.eng.Store().Counts(ctx, trash.ID); return n == 1 })
+	mv.tree.Select(folderNode(trash.ID))
+	h.ui.waitFor(t, "the Trash list", func() bool { m, ok := mv.list.peek(0); return ok && m.ID == page[4].ID })
+	mv.undo.box.Hide()
+	mv.list.selected = map[int64]bool{page[4].ID: true}
+	mv.deleteSelected()
+	h.ui.waitFor(t, "Trash empty", func() bool { n, _, _ := h.eng.Store().Counts(ctx, trash.ID); return n == 0 && mv.list.total == 0 })
+	if mv.undo.box.Visible() {
+		t.Fatalf("a delete for good offered an undo: %q", mv.undo.label.Text)
+	}
+}
