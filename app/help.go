@@ -49,14 +49,21 @@ func shortcutList(goos string) []shortcutHelp {
 	}
 }
 
-// shortcutsContent lays the shortcut list out in two columns.
+// shortcutsContent lays the shortcut list out as two lists side by side
+// (keys, then what they do): one list of fifteen lines was taller than a
+// 700-pixel window, and the first-run dialog's button covered its end.
 func shortcutsContent(goos string) *fyne.Container {
-	grid := container.New(layout.NewFormLayout())
-	for _, s := range shortcutList(goos) {
-		grid.Add(widget.NewLabelWithStyle(s.Keys, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
-		grid.Add(widget.NewLabel(s.Action))
+	list := shortcutList(goos)
+	half := (len(list) + 1) / 2
+	column := func(part []shortcutHelp) *fyne.Container {
+		grid := container.New(layout.NewFormLayout())
+		for _, s := range part {
+			grid.Add(widget.NewLabelWithStyle(s.Keys, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+			grid.Add(widget.NewLabel(s.Action))
+		}
+		return grid
 	}
-	return grid
+	return container.NewHBox(column(list[:half]), column(list[half:]))
 }
 
 // showShortcuts opens the keyboard shortcut dialog over win.

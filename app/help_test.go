@@ -37,6 +37,11 @@ func TestShortcutsListedInEnglishAndChinese(t *testing.T) {
 	}
 
 	a := test.NewTempApp(t)
+	// The list and the first-run dialog around it fit in the main
+	// window's first size (1100×700) with room to spare.
+	if sz := shortcutsContent("linux").MinSize(); sz.Height > 450 || sz.Width > 1000 {
+		t.Errorf("the shortcut list needs %v", sz)
+	}
 	w := a.NewWindow("main")
 	defer w.Close()
 	showShortcuts(w)
