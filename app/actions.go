@@ -503,9 +503,29 @@ func (mv *mailView) installKeys() {
 	for _, s := range mv.shortcuts() {
 		run := s.run
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}, func(fyne.Shortcut) { run() })
+		if std := standardShortcut(s.key, s.mod); std != nil {
+			c.AddShortcut(std, func(fyne.Shortcut) { run() })
+		}
 	}
 	c.SetOnTypedKey(mv.typedKey)
 	c.SetOnTypedRune(mv.typedRune)
+}
+
+// standardShortcut is the shortcut Fyne's desktop driver reports for
+// key with mod when it is one of its standard ones: Ctrl+Z arrives as
+// fyne.ShortcutUndo and Ctrl+A as fyne.ShortcutSelectAll, never as the
+// custom shortcut, so both are registered.
+func standardShortcut(key fyne.KeyName, mod fyne.KeyModifier) fyne.Shortcut {
+	if mod != fyne.KeyModifierShortcutDefault {
+		return nil
+	}
+	switch key {
+	case fyne.KeyZ:
+		return &fyne.ShortcutUndo{}
+	case fyne.KeyA:
+		return &fyne.ShortcutSelectAll{}
+	}
+	return nil
 }
 
 func (mv *mailView) typedKey(ev *fyne.KeyEvent) {
