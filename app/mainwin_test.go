@@ -135,6 +135,17 @@ func (h *harness) waitInbox(n int) int64 {
 }
 
 // rows returns the message rows the list has drawn, by index.
+// openInbox waits for the inbox's n messages, shows the inbox and waits
+// for its first rows.
+func (h *harness) openInbox(n int) (int64, *mailView) {
+	h.t.Helper()
+	inbox := h.waitInbox(n)
+	mv := h.mw.mv
+	mv.tree.Select(folderNode(inbox))
+	h.ui.waitFor(h.t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	return inbox, mv
+}
+
 func (h *harness) rows() map[int]*widgets.MessageRow {
 	out := map[int]*widgets.MessageRow{}
 	for _, o := range test.LaidOutObjects(h.mw.mv.list.list) {
@@ -271,10 +282,7 @@ func TestTreeAndListShowSyncedMail(t *testing.T) {
 func TestMultiSelectAndActions(t *testing.T) {
 	useEnglish(t)
 	h := newHarness(t, 20, "", true)
-	inbox := h.waitInbox(20)
-	mv := h.mw.mv
-	mv.tree.Select(folderNode(inbox))
-	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	inbox, mv := h.openInbox(20)
 
 	h.click(1, 0)
 	h.click(4, fyne.KeyModifierShift)
@@ -345,10 +353,7 @@ func TestMultiSelectAndActions(t *testing.T) {
 func TestKeyboardShortcuts(t *testing.T) {
 	useEnglish(t)
 	h := newHarness(t, 12, "", true)
-	inbox := h.waitInbox(12)
-	mv := h.mw.mv
-	mv.tree.Select(folderNode(inbox))
-	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	inbox, mv := h.openInbox(12)
 	c := h.mw.win.Canvas()
 	page, _ := h.eng.Store().Page(context.Background(), inbox, store.ByDateDesc, 0, 12)
 
@@ -436,10 +441,7 @@ func TestKeyboardShortcuts(t *testing.T) {
 func TestSelectionKeptWhenNewMailArrives(t *testing.T) {
 	useEnglish(t)
 	h := newHarness(t, 40, "", true)
-	inbox := h.waitInbox(40)
-	mv := h.mw.mv
-	mv.tree.Select(folderNode(inbox))
-	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	_, mv := h.openInbox(40)
 	h.click(3, 0)
 	chosen := mv.list.cursor
 

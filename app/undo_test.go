@@ -16,10 +16,7 @@ import (
 func TestUndoDelete(t *testing.T) {
 	useEnglish(t)
 	h := newHarness(t, 8, "", true)
-	inbox := h.waitInbox(8)
-	mv := h.mw.mv
-	mv.tree.Select(folderNode(inbox))
-	h.ui.waitFor(t, "the inbox list", func() bool { _, ok := mv.list.peek(0); return ok })
+	inbox, mv := h.openInbox(8)
 	c := h.mw.win.Canvas()
 	ctx := context.Background()
 	page, _ := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 8)

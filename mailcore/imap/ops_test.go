@@ -43,6 +43,31 @@ func hasFlag(fs []imapv2.Flag, f imapv2.Flag) bool {
 	return false
 }
 
+// offline opens u's account on st again with its server unreachable.
+func offline(t *testing.T, s *mailtest.Stack, u mailtest.User, st *store.Store, sink func(event.Event)) *Account {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config(s, u)
+	cfg.Port = l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return New(cfg, st, sink)
+}
+
+// cacheID returns a lookup of the cache id of a UID of folderID.
+func cacheID(t *testing.T, st *store.Store, folderID int64) func(uid uint32) int64 {
+	return func(uid uint32) int64 {
+		t.Helper()
+		m, err := st.MessageByUID(context.Background(), folderID, uid)
+		if err != nil {
+			t.Fatalf("uid %d: %v", uid, err)
+		}
+		return m.ID
+	}
+}
+
 func TestOfflineOperationsReplayed(t *testing.T) {
 	s := mailtest.Shared(t)
 	u := s.AddUser(t)
@@ -55,27 +80,12 @@ func TestOfflineOperationsReplayed(t *testing.T) {
 	inbox := syncNamed(t, st, online, "INBOX")
 	online.Close()
 
-	// The same account with an unreachable server.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cfg := config(s, u)
-	cfg.Port = dead
 	rec := newRecorder()
-	off := New(cfg, st, rec.sink)
+	off := offline(t, s, u, st, rec.sink)
 	if err := off.SyncFolder(ctx, inbox.ID); !mailerr.Is(err, mailerr.Unreachable) {
 		t.Fatalf("offline sync: %v, want unreachable", err)
 	}
-	id := func(uid uint32) int64 {
-		m, err := st.MessageByUID(ctx, inbox.ID, uid)
-		if err != nil {
-			t.Fatalf("uid %d: %v", uid, err)
-		}
-		return m.ID
-	}
+	id := cacheID(t, st, inbox.ID)
 	if err := off.SetFlags(ctx, []int64{id(1), id(2)}, store.Seen|store.Flagged, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -177,21 +187,8 @@ func TestOfflineChainsFollowTheMessage(t *testing.T) {
 	inbox := syncNamed(t, st, online, "INBOX")
 	online.Close()
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := config(s, u)
-	cfg.Port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	off := New(cfg, st, nil)
-	id := func(uid uint32) int64 {
-		m, err := st.MessageByUID(ctx, inbox.ID, uid)
-		if err != nil {
-			t.Fatalf("uid %d: %v", uid, err)
-		}
-		return m.ID
-	}
+	off := offline(t, s, u, st, nil)
+	id := cacheID(t, st, inbox.ID)
 	three, four, five := id(3), id(4), id(5)
 	must := func(err error) {
 		t.Helper()
