@@ -416,7 +416,9 @@ func (mv *mailView) markAllRead(uid string) {
 		if uid == nodeUnified {
 			folders = mv.eng.InboxIDs(ctx)
 		}
-		return mv.eng.MarkFoldersRead(ctx, folders...)
+		u, err := mv.eng.MarkFoldersRead(ctx, folders...)
+		mv.offerUndo(u, "undo.marked_read", "")
+		return err
 	})
 }
 

@@ -58,6 +58,13 @@ func TestMarkAllRead(t *testing.T) {
 		_, unread, _ := h.eng.Store().Counts(ctx, inbox)
 		return unread == 0 && mv.tm.nodes[nodeUnified].unread == 0
 	})
+	// Marking all as read can be undone: the three are unread again.
+	h.ui.waitFor(t, "the offer to undo", func() bool { return mv.undo.label.Text == "3 messages marked as read." })
+	test.Tap(mv.undo.button)
+	h.ui.waitFor(t, "three unread after the undo", func() bool {
+		_, unread, _ := h.eng.Store().Counts(ctx, inbox)
+		return unread == 3 && mv.tm.nodes[nodeUnified].unread == 3 && mv.undo.label.Text == "3 messages restored."
+	})
 }
 
 // menuItem finds an item of the pop-up menu shown on w by its label.

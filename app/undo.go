@@ -77,14 +77,22 @@ func (mv *mailView) undoable(where, except string, f func(ctx context.Context, i
 		if except != "" {
 			u = u.Except(except)
 		}
-		if u.Len() > 0 {
-			mv.ui.do(func() {
-				mv.undo.last = &u
-				mv.showUndoBar(TN("undo.moved", u.Len(), map[string]any{"Folder": where}), true)
-			})
-		}
+		mv.offerUndo(u, "undo.moved", where)
 		return nil
 	}
+}
+
+// offerUndo makes u the last undoable action and shows the bar saying
+// what was done (key, about u.Len() messages, in folder where); it does
+// nothing for an empty u. It may be called from any goroutine.
+func (mv *mailView) offerUndo(u mailcore.Undo, key, where string) {
+	if u.Len() == 0 {
+		return
+	}
+	mv.ui.do(func() {
+		mv.undo.last = &u
+		mv.showUndoBar(TN(key, u.Len(), map[string]any{"Folder": where}), true)
+	})
 }
 
 // undoLast puts the messages of the last move or delete back.

@@ -47,7 +47,7 @@ func TestUndoDelete(t *testing.T) {
 	}
 	test.Tap(mv.undo.button)
 	h.ui.waitFor(t, "the message back in the list", func() bool { return mv.list.total == 8 && inInbox(first) })
-	h.ui.waitFor(t, "the bar saying so", func() bool { return mv.undo.label.Text == "1 message put back." })
+	h.ui.waitFor(t, "the bar saying so", func() bool { return mv.undo.label.Text == "1 message restored." })
 	if mv.undo.button.Visible() {
 		t.Fatal("the Undo button still shows after the undo")
 	}

@@ -590,8 +590,9 @@ func (e *Engine) SetFlags(ctx context.Context, ids []int64, set, clear store.Fla
 
 // MarkFoldersRead marks every message of the folders read ("mark all as
 // read"), as SetFlags does: in the cache at once, on the server now or
-// when back online.
-func (e *Engine) MarkFoldersRead(ctx context.Context, folderIDs ...int64) error {
+// when back online. The Undo it returns marks those messages unread again.
+func (e *Engine) MarkFoldersRead(ctx context.Context, folderIDs ...int64) (Undo, error) {
+	var u Undo
 	var errs []error
 	for _, f := range folderIDs {
 		ids, err := e.store.UnreadIDs(ctx, f)
@@ -600,9 +601,11 @@ func (e *Engine) MarkFoldersRead(ctx context.Context, folderIDs ...int64) error 
 		}
 		if err != nil {
 			errs = append(errs, err)
+			continue
 		}
+		u.unread = append(u.unread, ids...)
 	}
-	return errors.Join(errs...)
+	return u, errors.Join(errs...)
 }
 
 // Move moves messages to a folder of the same account.

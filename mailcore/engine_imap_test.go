@@ -19,6 +19,13 @@ import (
 // serverCount counts messages in a mailbox as another client sees them.
 func serverCount(t *testing.T, st *mailtest.Stack, u mailtest.User, mailbox string) int {
 	t.Helper()
+	return serverStatus(t, st, u, mailbox, &imap.StatusOptions{NumMessages: true}, func(d *imap.StatusData) uint32 { return *d.NumMessages })
+}
+
+// serverStatus asks for a mailbox's STATUS as another client and returns
+// the item pick reads.
+func serverStatus(t *testing.T, st *mailtest.Stack, u mailtest.User, mailbox string, opts *imap.StatusOptions, pick func(*imap.StatusData) uint32) int {
+	t.Helper()
 	c, err := imapclient.DialTLS(st.Addr(st.IMAPSPort), &imapclient.Options{TLSConfig: st.TLSConfig()})
 	if err != nil {
 		t.Fatal(err)
@@ -27,11 +34,18 @@ func serverCount(t *testing.T, st *mailtest.Stack, u mailtest.User, mailbox stri
 	if err := c.Login(u.Name, u.Password).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	data, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	data, err := c.Status(mailbox, opts).Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return int(*data.NumMessages)
+	return int(pick(data))
+}
+
+// serverUnseen counts the unread messages of a mailbox as another client
+// sees them.
+func serverUnseen(t *testing.T, st *mailtest.Stack, u mailtest.User, mailbox string) int {
+	t.Helper()
+	return serverStatus(t, st, u, mailbox, &imap.StatusOptions{NumUnseen: true}, func(d *imap.StatusData) uint32 { return *d.NumUnseen })
 }
 
 // startIMAPAccount opens and starts an engine in a fresh profile that

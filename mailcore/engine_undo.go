@@ -7,11 +7,13 @@ import (
 	"hongyan/mailcore/store"
 )
 
-// Undo is what it takes to reverse a move of messages: to another
-// folder, to Trash, Archive or Junk. It is taken (Remember) before the
-// move and applied (Engine.Undo) when the user asks.
+// Undo is what it takes to reverse a move of messages (to another
+// folder, to Trash, Archive or Junk; taken by Remember before the move) or
+// a "mark all as read" (returned by MarkFoldersRead). Engine.Undo applies
+// it when the user asks.
 type Undo struct {
 	places []place
+	unread []int64 // messages to mark unread again
 }
 
 // place is where a message was, with its junk marks.
@@ -24,13 +26,13 @@ type place struct {
 
 const junkMarks = store.Junk | store.NotJunk
 
-// Len is how many messages an undo would bring back.
-func (u Undo) Len() int { return len(u.places) }
+// Len is how many messages an undo would restore.
+func (u Undo) Len() int { return len(u.places) + len(u.unread) }
 
 // Except leaves out the messages that were in a folder of role: a delete
 // takes messages already in Trash out for good, which no undo brings back.
 func (u Undo) Except(role string) Undo {
-	var out Undo
+	out := Undo{unread: u.unread}
 	for _, p := range u.places {
 		if p.role != role {
 			out.places = append(out.places, p)
@@ -64,10 +66,11 @@ func (e *Engine) Remember(ctx context.Context, ids []int64) (Undo, error) {
 }
 
 // Undo moves the remembered messages back to the folders they were in and
-// gives them back their junk marks, in the cache at once and on the server
-// now or when back online, as any move. A message no longer in the cache
-// (deleted for good meanwhile) is left out. It returns how many messages
-// it put back.
+// gives them back their junk marks, or marks unread again the messages a
+// "mark all as read" marked read: in the cache at once and on the server
+// now or when back online, as any move or flag change. A message no
+// longer in the cache (deleted for good meanwhile) is left out. It returns
+// how many messages it restored.
 func (e *Engine) Undo(ctx context.Context, u Undo) (int, error) {
 	back := map[int64][]int64{} // folder: messages to move back there
 	var order []int64
@@ -91,7 +94,21 @@ func (e *Engine) Undo(ctx context.Context, u Undo) (int, error) {
 			flags[k] = append(flags[k], p.id)
 		}
 	}
+	var unread []int64
+	for _, id := range u.unread {
+		if m, err := e.store.Message(ctx, id); err == nil {
+			n++
+			if m.Flags&store.Seen != 0 {
+				unread = append(unread, id)
+			}
+		}
+	}
 	var errs []error
+	if len(unread) > 0 {
+		if err := e.SetFlags(ctx, unread, 0, store.Seen); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for k, ids := range flags {
 		if err := e.SetFlags(ctx, ids, k.set, k.clear); err != nil {
 			errs = append(errs, err)

@@ -58,6 +58,17 @@ func TestUndoMoveAndDelete(t *testing.T) {
 		t.Fatalf("after undo: folder %d, flags %v", m.FolderID, m.Flags)
 	}
 
+	// "Mark all as read" is undone on the server too.
+	read, err := e.MarkFoldersRead(ctx, inbox.ID)
+	if err != nil || read.Len() != 6 {
+		t.Fatalf("mark all read: %d, %v", read.Len(), err)
+	}
+	waitFor(t, "the inbox read on the server", func() bool { return serverUnseen(t, st, u, "INBOX") == 0 })
+	if n, err := e.Undo(ctx, read); n != 6 || err != nil {
+		t.Fatalf("undo mark read: %d, %v", n, err)
+	}
+	waitFor(t, "the inbox unread on the server", func() bool { return serverUnseen(t, st, u, "INBOX") == 6 })
+
 	// Deleting from Trash is for good: nothing to undo.
 	if err := e.Delete(ctx, []int64{two}); err != nil {
 		t.Fatal(err)
