@@ -300,6 +300,7 @@ func TestConversationKeys(t *testing.T) {
 		}
 	}
 	h.ui.waitFor(t, "the printer thread in the reader", func() bool { return cv.shown == threads[1] && cv.reader.Len() == 2 })
+	h.ui.waitFor(t, "the offer to undo", func() bool { return mv.undo.label.Text == "3 messages moved to Trash." })
 
 	// The hidden list read nothing meanwhile; shown again it catches up.
 	if mv.list.total != len(threadMails) || !mv.list.stale {
@@ -308,6 +309,12 @@ func TestConversationKeys(t *testing.T) {
 	h.viewMenuItem(T("menu.conversations")).Action()
 	h.ui.waitFor(t, "the message list with three messages", func() bool {
 		return mv.list.list.Visible() && mv.list.total == 3 && !mv.list.stale
+	})
+	// Undo brings the whole conversation back.
+	c.(fyne.Shortcutable).TypedShortcut(&fyne.ShortcutUndo{})
+	h.ui.waitFor(t, "the trip back in the inbox", func() bool {
+		n, _, _ := h.eng.Store().Counts(ctx, inbox)
+		return n == len(threadMails) && mv.list.total == len(threadMails)
 	})
 }
 
