@@ -342,7 +342,9 @@ func (a *Account) rebindLater(ctx context.Context, folder string, uids map[uint3
 // say the UID it gave them (no UIDPLUS). It returns how many it dropped.
 func unresolved(op *store.Op) int {
 	n := 0
-	keep := op.UIDs[:0]
+	// New slices: op shares its arrays with the replay's copy of the
+	// queue, which a refused operation is reverted from.
+	keep := make([]uint32, 0, len(op.UIDs))
 	var local []int64
 	for i, u := range op.UIDs {
 		if u >= store.PlaceholderUIDBase {
