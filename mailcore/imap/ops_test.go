@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -551,4 +552,21 @@ func plainExpunges(log string) int {
 		}
 	}
 	return n
+}
+
+// unresolved leaves the messages with real UIDs, in order, and does not
+// touch the queue's copy of the operation it was given.
+func TestUnresolvedPlaceholders(t *testing.T) {
+	p := store.PlaceholderUIDBase
+	queued := store.Op{Kind: opFlags, UIDs: []uint32{5, p, 7, p + 3}, Local: []int64{1, 2, 3, 4}}
+	op := queued
+	if n := unresolved(&op); n != 2 {
+		t.Fatalf("%d unresolved, want 2", n)
+	}
+	if !slices.Equal(op.UIDs, []uint32{5, 7}) || !slices.Equal(op.Local, []int64{1, 3}) {
+		t.Fatalf("kept %v %v", op.UIDs, op.Local)
+	}
+	if !slices.Equal(queued.UIDs, []uint32{5, p, 7, p + 3}) || !slices.Equal(queued.Local, []int64{1, 2, 3, 4}) {
+		t.Fatalf("the queued operation changed: %v %v", queued.UIDs, queued.Local)
+	}
 }
