@@ -231,6 +231,7 @@ func (c *convView) rowData(cv store.Conversation) widgets.ThreadRowData {
 
 // tapped opens conversation i.
 func (c *convView) tapped(i int) {
+	c.mv.leaveTextField()
 	if i < 0 || i >= len(c.rows) {
 		return
 	}

@@ -97,6 +97,7 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	mv.list = newMsgList(ui, eng.Store)
 	mv.list.order = store.SortOrder(mw.app.Preferences().IntWithFallback(prefSortOrder, int(store.ByDateDesc)))
 	mv.list.onSelect = mv.selectionChanged
+	mv.list.onTap = mv.leaveTextField
 	mv.list.onContext = mv.messageMenu
 	mv.list.onError = mv.showError
 	mv.list.onOpen = mv.openInWindow
@@ -160,6 +161,17 @@ func (mv *mailView) setViewBelow(below bool) {
 
 // splits are the divider positions, for the settings.
 func (mv *mailView) splits() []float64 { return []float64{mv.outer.Offset, mv.inner.Offset} }
+
+// leaveTextField takes the keyboard focus from the search field (or any
+// other) when a message or conversation is clicked, so that the keys
+// that act on messages (Delete, J/K, Ctrl+Z, ...) reach the list: after
+// a search, clicking a result and pressing Delete deleted nothing, the
+// key went to the search field.
+func (mv *mailView) leaveTextField() {
+	if mv.win.Canvas().Focused() != nil {
+		mv.win.Canvas().Unfocus()
+	}
+}
 
 // selectionChanged shows the current message.
 func (mv *mailView) selectionChanged() {

@@ -109,6 +109,8 @@ type msgList struct {
 
 	// onSelect is called when the selection or the current message changes.
 	onSelect func()
+	// onTap is called when a row is clicked, before the selection changes.
+	onTap func()
 	// onContext opens the row context menu.
 	onContext func(ev *fyne.PointEvent)
 	// onOpen opens a message on double click.
@@ -482,6 +484,9 @@ func (l *msgList) indexOf(id int64) (int, bool) {
 
 // tapped handles a click on row i with modifiers.
 func (l *msgList) tapped(i int, mod fyne.KeyModifier) {
+	if l.onTap != nil {
+		l.onTap()
+	}
 	m, ok := l.row(i)
 	if !ok {
 		return
