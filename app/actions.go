@@ -85,6 +85,7 @@ func (mv *mailView) act(f func(ctx context.Context) error) {
 				mv.showError(err)
 			}
 			mv.list.reload(true)
+			mv.srch.recount()
 			mv.reloadTree()
 		})
 	})

@@ -29,6 +29,9 @@ type searchBox struct {
 	// number of its results.
 	last  string
 	count int
+	// failed is the note on a server search that failed, kept for
+	// recount.
+	failed string
 
 	// onDone is called when a search (local and server part) has finished
 	// (tests).
@@ -138,21 +141,57 @@ func (b *searchBox) run(text string) {
 					extra++
 				}
 			}
+			b.failed = ""
+			if serr != nil && ctx.Err() == nil {
+				b.failed = T("search.server_failed", map[string]any{"Reason": reasonText(serr)})
+			}
 			if extra > 0 {
 				// The merged list holds the newest search.MaxLimit results;
 				// the count says how many there are in all.
 				b.showMerged(searchSource{q: q, se: se}, res)
-				b.setInfo(TN("search.count_server", n+extra, map[string]any{"Server": extra}))
+				b.setInfo(b.countText(TN("search.count_server", n+extra, map[string]any{"Server": extra}), hidden))
 				n = len(res)
 			} else {
-				b.setInfo(TN("search.count", n, nil))
+				b.setInfo(b.countText(TN("search.count", n, nil), hidden))
 			}
-			if hidden > 0 {
-				b.setInfo(b.info.Text + " · " + TN("search.hidden_trash", hidden, nil))
+		})
+	})
+}
+
+// countText is the line under the search field: count, then how many
+// more Trash and Junk hold, then a server failure.
+func (b *searchBox) countText(count string, hidden int) string {
+	if hidden > 0 {
+		count += " · " + TN("search.hidden_trash", hidden, nil)
+	}
+	if b.failed != "" {
+		count += " · " + b.failed
+	}
+	return count
+}
+
+// recount says again how many messages match, after messages were moved,
+// deleted or put back while the results show (the list itself reloads).
+// A list merged with the server's results keeps its line: counting those
+// again would need the server.
+func (b *searchBox) recount() {
+	src, ok := b.mv.list.src.(searchSource)
+	if !ok || src.snap != nil || !b.info.Visible() {
+		return
+	}
+	gen, se, mv := b.gen, b.mv.se, b.mv
+	mv.ui.goWork(func(ctx context.Context) {
+		n, err := se.Count(ctx, src.q)
+		hidden := 0
+		if err == nil {
+			hidden, _ = se.CountSkipped(ctx, src.q)
+		}
+		mv.ui.do(func() {
+			if gen != b.gen || err != nil {
+				return
 			}
-			if serr != nil && ctx.Err() == nil {
-				b.setInfo(b.info.Text + " · " + T("search.server_failed", map[string]any{"Reason": reasonText(serr)}))
-			}
+			b.count = n
+			b.setInfo(b.countText(TN("search.count", n, nil), hidden))
 		})
 	})
 }

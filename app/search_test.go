@@ -212,6 +212,16 @@ func TestSearchAsYouTypeWithOperators(t *testing.T) {
 	if mv.srch.info.Text != "1 result" {
 		t.Fatalf("count label with in:trash %q", mv.srch.info.Text)
 	}
+
+	// Deleting from the results counts again: the line follows the list.
+	if got := h.searchFor("is:unread"); len(got) != 2 {
+		t.Fatalf("is:unread: %q", got)
+	}
+	mv.list.selected = map[int64]bool{byFrom["ann@example.org"]: true}
+	mv.deleteSelected()
+	h.ui.waitFor(t, "the count after a delete", func() bool {
+		return mv.list.total == 1 && mv.srch.info.Text == "1 result · 2 more in Trash or Junk: add in:anywhere to include them"
+	})
 }
 
 func TestServerResultsMarkedInList(t *testing.T) {

@@ -113,6 +113,7 @@ func (mv *mailView) undoLast() {
 				mv.showUndoBar(TN("undo.done", n, nil), false)
 			}
 			mv.list.reload(true)
+			mv.srch.recount()
 			mv.reloadTree()
 		})
 	})
