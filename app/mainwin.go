@@ -68,7 +68,7 @@ type mailView struct {
 	progress    *widget.ProgressBar
 	progressBox *fyne.Container
 	quotaBox    *fyne.Container
-	searchEntry *widget.Entry
+	searchEntry *escEntry
 	srch        *searchBox
 	conv        *convView
 	sortSelect  *widget.Select
@@ -111,7 +111,8 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	mv.progressBox.Hide()
 	mv.quotaBox = container.NewVBox()
 
-	mv.searchEntry = widget.NewEntry()
+	mv.searchEntry = &escEntry{onEsc: mv.leaveSearch}
+	mv.searchEntry.ExtendBaseWidget(mv.searchEntry)
 	mv.searchEntry.SetPlaceHolder(T("search.placeholder"))
 	mv.searchEntry.OnSubmitted = mv.runSearch
 	mv.srch = newSearchBox(mv)
@@ -171,6 +172,13 @@ func (mv *mailView) leaveTextField() {
 	if mv.win.Canvas().Focused() != nil {
 		mv.win.Canvas().Unfocus()
 	}
+}
+
+// leaveSearch (Escape in the search field) clears the search, which
+// shows the folder again, and leaves the field.
+func (mv *mailView) leaveSearch() {
+	mv.searchEntry.SetText("")
+	mv.win.Canvas().Unfocus()
 }
 
 // selectionChanged shows the current message.

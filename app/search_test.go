@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"hongyan/internal/mailtest"
@@ -221,6 +222,15 @@ func TestSearchAsYouTypeWithOperators(t *testing.T) {
 	mv.deleteSelected()
 	h.ui.waitFor(t, "the count after a delete", func() bool {
 		return mv.list.total == 1 && mv.srch.info.Text == "1 result · 2 more in Trash or Junk: add in:anywhere to include them"
+	})
+
+	// Escape in the field clears the search and leaves the field.
+	c := h.mw.win.Canvas()
+	c.Focus(mv.searchEntry)
+	mv.searchEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.ui.waitFor(t, "the folder after Escape", func() bool {
+		_, ok := mv.list.src.(folderSource)
+		return ok && mv.searchEntry.Text == "" && c.Focused() == nil && !mv.srch.info.Visible()
 	})
 }
 

@@ -211,3 +211,20 @@ func closeOnEscape(w fyne.Window) {
 		}
 	})
 }
+
+// escEntry is an entry that hands Escape to onEsc (when set) instead of
+// ignoring it: the wizard's fields cancel the wizard, the search field
+// clears the search.
+type escEntry struct {
+	widget.Entry
+	onEsc func()
+}
+
+// TypedKey sends Escape to onEsc, everything else to the entry.
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEsc != nil {
+		e.onEsc()
+		return
+	}
+	e.Entry.TypedKey(k)
+}

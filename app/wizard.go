@@ -92,7 +92,7 @@ type wizard struct {
 	back, next, cancel, manual, demo *widget.Button
 
 	// Step 1.
-	name, email, password *wizEntry
+	name, email, password *escEntry
 
 	// Step 2, discovery.
 	discCancel  context.CancelFunc
@@ -109,14 +109,14 @@ type wizard struct {
 	configs    []autoconfig.Config
 	candidates *widget.Select
 	proto      *widget.RadioGroup
-	inHost     *wizEntry
-	inPort     *wizEntry
+	inHost     *escEntry
+	inPort     *escEntry
 	inSec      *widget.Select
-	inUser     *wizEntry
-	outHost    *wizEntry
-	outPort    *wizEntry
+	inUser     *escEntry
+	outHost    *escEntry
+	outPort    *escEntry
 	outSec     *widget.Select
-	outUser    *wizEntry
+	outUser    *escEntry
 	notes      *widget.Label
 	settingsOK bool // the fields hold settings (found or typed)
 	setPane    fyne.CanvasObject
@@ -170,28 +170,15 @@ func newWizard(a fyne.App, eng *mailcore.Engine, opts wizardOptions) *wizard {
 	return w
 }
 
-// wizEntry is an entry on which Escape cancels the wizard and Enter goes on.
-type wizEntry struct {
-	widget.Entry
-	onEsc func()
-}
-
-func (w *wizard) entry(placeholder string, password bool) *wizEntry {
-	e := &wizEntry{onEsc: w.close}
+// entry is an entry of the wizard: Escape cancels the wizard and Enter
+// goes on.
+func (w *wizard) entry(placeholder string, password bool) *escEntry {
+	e := &escEntry{onEsc: w.close}
 	e.Password = password
 	e.PlaceHolder = placeholder
 	e.OnSubmitted = func(string) { w.enter() }
 	e.ExtendBaseWidget(e)
 	return e
-}
-
-// TypedKey sends Escape to the wizard, everything else to the entry.
-func (e *wizEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEsc != nil {
-		e.onEsc()
-		return
-	}
-	e.Entry.TypedKey(k)
 }
 
 func (w *wizard) build() {
@@ -387,7 +374,7 @@ func (w *wizard) show(step int) {
 }
 
 func (w *wizard) firstEmpty() fyne.Focusable {
-	for _, e := range []*wizEntry{w.name, w.email, w.password} {
+	for _, e := range []*escEntry{w.name, w.email, w.password} {
 		if e.Text == "" {
 			return e
 		}
@@ -715,17 +702,17 @@ func validPort(s string) (int, bool) {
 }
 
 func (w *wizard) checkSettings() bool {
-	bad := func(e *wizEntry) bool {
+	bad := func(e *escEntry) bool {
 		w.setMessage(T("wizard.error.settings"))
 		w.win.Canvas().Focus(e)
 		return false
 	}
-	for _, e := range []*wizEntry{w.inHost, w.outHost} {
+	for _, e := range []*escEntry{w.inHost, w.outHost} {
 		if account.CheckHost(strings.TrimSpace(e.Text)) != nil {
 			return bad(e)
 		}
 	}
-	for _, e := range []*wizEntry{w.inPort, w.outPort} {
+	for _, e := range []*escEntry{w.inPort, w.outPort} {
 		if _, ok := validPort(e.Text); !ok {
 			return bad(e)
 		}

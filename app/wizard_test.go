@@ -98,7 +98,7 @@ func (h *wizHarness) capture(name string) {
 // fillAccount types step 1 like a user.
 func (h *wizHarness) fillAccount(name, email, password string) {
 	for _, f := range []struct {
-		e *wizEntry
+		e *escEntry
 		s string
 	}{{h.w.name, name}, {h.w.email, email}, {h.w.password, password}} {
 		f.e.SetText("")
@@ -107,7 +107,7 @@ func (h *wizHarness) fillAccount(name, email, password string) {
 	}
 }
 
-func setEntry(e *wizEntry, s string) {
+func setEntry(e *escEntry, s string) {
 	e.SetText("")
 	test.Type(e, s)
 }
