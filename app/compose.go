@@ -68,7 +68,7 @@ type ComposeWindow struct {
 	To      *widgets.AddressEntry
 	Cc      *widgets.AddressEntry
 	Bcc     *widgets.AddressEntry
-	Subject *widget.Entry
+	Subject *escEntry
 	Body    *widgets.BodyEditor
 
 	atts      []message.DraftAttachment
@@ -182,7 +182,8 @@ func newComposeWindow(a fyne.App, eng *mailcore.Engine, do func(func())) *Compos
 	}
 	c.From = widget.NewSelect(labels, func(string) { c.identityChanged() })
 	c.To, c.Cc, c.Bcc = c.addressEntry(), c.addressEntry(), c.addressEntry()
-	c.Subject = widget.NewEntry()
+	c.Subject = &escEntry{onShortcut: c.sendShortcut}
+	c.Subject.ExtendBaseWidget(c.Subject)
 	c.Subject.OnChanged = func(s string) {
 		c.changed()
 		if s == "" {
@@ -192,6 +193,7 @@ func newComposeWindow(a fyne.App, eng *mailcore.Engine, do func(func())) *Compos
 		}
 	}
 	c.Body = widgets.NewBodyEditor()
+	c.Body.OnShortcut = c.sendShortcut
 	c.Body.OnChanged = c.changed
 	c.SizeWarn = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.SizeWarn.Importance = widget.DangerImportance
@@ -224,10 +226,24 @@ func newComposeWindow(a fyne.App, eng *mailcore.Engine, do func(func())) *Compos
 	return c
 }
 
+// sendShortcut sends on Ctrl+Enter (either Enter key) typed in a field of
+// the window. The fields get the shortcut before the window does and
+// would drop it: the window's own shortcut only ran with no field
+// focused, that is almost never.
+func (c *ComposeWindow) sendShortcut(sc fyne.Shortcut) bool {
+	cs, ok := sc.(*desktop.CustomShortcut)
+	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault || (cs.KeyName != fyne.KeyReturn && cs.KeyName != fyne.KeyEnter) {
+		return false
+	}
+	c.SendClicked()
+	return true
+}
+
 func layoutSpacer() fyne.CanvasObject { return container.NewStack() }
 
 func (c *ComposeWindow) addressEntry() *widgets.AddressEntry {
 	e := widgets.NewAddressEntry()
+	e.OnShortcut = c.sendShortcut
 	e.OnEdited = c.changed
 	e.OnQuery = func(typed string) {
 		go func() {
@@ -712,7 +728,7 @@ func (c *ComposeWindow) Send(acct string, d *message.Draft, at time.Time) {
 func (c *ComposeWindow) showUndo(id int64, undo time.Duration) {
 	notice := c.Notice
 	if notice == nil {
-		notice = showNotice(c.App)
+		notice = sentNoticeFor(c.App)
 	}
 	var hide func()
 	hide = notice(T("compose.sent_notice"), func() {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"github.com/emersion/go-imap/v2"
@@ -219,6 +220,34 @@ func TestComposeUndoSendReopensTheMessage(t *testing.T) {
 	}
 	if items, _ := h.eng.Outbox(context.Background(), h.acct.ID); len(items) != 0 {
 		t.Fatalf("the message is still in the outbox: %+v", items)
+	}
+}
+
+// Ctrl+Enter sends while a field has the focus, as the desktop driver
+// delivers it: to the focused field first.
+func TestComposeCtrlEnterFromAField(t *testing.T) {
+	h := newComposeHarness(t, 60)
+	ctrlEnter := &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
+	for _, field := range []string{"body", "subject", "to"} {
+		c := h.compose(t, &message.Draft{To: []message.Address{{Email: h.user.Address}}, Subject: "sent with the keys", Text: "hi"})
+		c.Notice = func(string, func()) func() { return func() {} }
+		sent := int64(0)
+		c.OnSent = func(id int64) { sent = id }
+		canvas := c.Win.Canvas()
+		switch field {
+		case "body":
+			c.Body.FocusStart(canvas)
+		case "subject":
+			canvas.Focus(c.Subject)
+		case "to":
+			canvas.Focus(c.To)
+		}
+		focused, ok := canvas.Focused().(fyne.Shortcutable)
+		if !ok {
+			t.Fatalf("%s: the focused %T takes no shortcuts", field, canvas.Focused())
+		}
+		focused.TypedShortcut(ctrlEnter)
+		h.ui.waitFor(t, "the message sent from the "+field, func() bool { return sent != 0 })
 	}
 }
 

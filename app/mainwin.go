@@ -134,6 +134,7 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 		container.NewBorder(nil, nil, nil, mv.sortSelect, mv.searchEntry), mv.srch.info, mv.progressBox)
 	listPane, viewPane := mv.conv.panes(mv.list.list, mv.view.content)
 	mv.newUndoBar()
+	mailViews.Store(mw.app, mv)
 	middle := container.NewBorder(listTop, mv.undo.box, nil, nil, listPane)
 	mv.inner = container.NewHSplit(middle, viewPane)
 	mv.inner.Horizontal = !mv.viewDown

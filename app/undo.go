@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,17 +15,19 @@ import (
 
 // undoShown is how long the bar under the list offers to undo a move; the
 // last move stays undoable (Ctrl+Z, Message → Undo) after the bar hides,
-// until the next one.
+// until the next undoable action.
 const undoShown = 12 * time.Second
 
 // undoBar is the line under the message list that says what the last
-// move or delete did and offers to undo it.
+// undoable action did (a move, a delete, "mark all as read", a message
+// sent) and offers to undo it.
 type undoBar struct {
 	box    *fyne.Container
 	label  *widget.Label
 	button *widget.Button
-	last   *mailcore.Undo // nil: nothing to undo
-	gen    int            // bumped per message shown, so that only its own timer hides it
+	last   func() // undoes the last undoable action; nil: nothing to undo
+	lastID int    // bumped per offer, so that an expired offer can withdraw itself only
+	gen    int    // bumped per line shown, so that only its own timer hides it
 }
 
 func (mv *mailView) newUndoBar() {
@@ -38,9 +41,9 @@ func (mv *mailView) newUndoBar() {
 	b.box.Hide()
 }
 
-// showUndoBar shows text, with the Undo button when undo is possible, for
-// undoShown.
-func (mv *mailView) showUndoBar(text string, canUndo bool) {
+// showUndoBar shows text for shown, with the Undo button when undo is
+// possible, and returns the line's number (undoBar.gen).
+func (mv *mailView) showUndoBar(text string, canUndo bool, shown time.Duration) int {
 	b := &mv.undo
 	b.gen++
 	gen := b.gen
@@ -51,13 +54,34 @@ func (mv *mailView) showUndoBar(text string, canUndo bool) {
 		b.button.Hide()
 	}
 	b.box.Show()
-	time.AfterFunc(undoShown, func() {
+	time.AfterFunc(shown, func() {
 		mv.ui.do(func() {
 			if b.gen == gen {
 				b.box.Hide()
 			}
 		})
 	})
+	return gen
+}
+
+// offer makes undo the last undoable action and says text with the Undo
+// button, for shown. It runs on the UI goroutine and returns withdraw,
+// which takes the offer back (hides its line, forgets its undo) unless
+// another has come since.
+func (mv *mailView) offer(text string, undo func(), shown time.Duration) (withdraw func()) {
+	b := &mv.undo
+	b.last = undo
+	b.lastID++
+	id := b.lastID
+	gen := mv.showUndoBar(text, true, shown)
+	return func() {
+		if b.gen == gen {
+			b.box.Hide()
+		}
+		if b.lastID == id {
+			b.last = nil
+		}
+	}
 }
 
 // undoable wraps an action that takes messages out of where they are
@@ -90,31 +114,56 @@ func (mv *mailView) offerUndo(u mailcore.Undo, key, where string) {
 		return
 	}
 	mv.ui.do(func() {
-		mv.undo.last = &u
-		mv.showUndoBar(TN(key, u.Len(), map[string]any{"Folder": where}), true)
+		mv.offer(TN(key, u.Len(), map[string]any{"Folder": where}), func() { mv.runUndo(u) }, undoShown)
 	})
 }
 
-// undoLast puts the messages of the last move or delete back.
+// undoLast undoes the last undoable action (the bar's button, Ctrl+Z).
 func (mv *mailView) undoLast() {
-	u := mv.undo.last
-	if u == nil {
-		mv.showUndoBar(T("undo.nothing"), false)
+	undo := mv.undo.last
+	if undo == nil {
+		mv.showUndoBar(T("undo.nothing"), false, undoShown)
 		return
 	}
 	mv.undo.last = nil
 	mv.undo.box.Hide()
+	undo()
+}
+
+// runUndo puts back the messages of u.
+func (mv *mailView) runUndo(u mailcore.Undo) {
 	mv.ui.goWork(func(ctx context.Context) {
-		n, err := mv.eng.Undo(ctx, *u)
+		n, err := mv.eng.Undo(ctx, u)
 		mv.ui.do(func() {
 			if err != nil {
 				mv.showError(err)
 			} else {
-				mv.showUndoBar(TN("undo.done", n, nil), false)
+				mv.showUndoBar(TN("undo.done", n, nil), false, undoShown)
 			}
 			mv.list.reload(true)
 			mv.srch.recount()
 			mv.reloadTree()
 		})
 	})
+}
+
+// sentNotice is the compose windows' undo-send notice in the main window:
+// the bar says the message was sent and offers to take it back (undo, also
+// Ctrl+Z) until the returned hide is called, when the message leaves the
+// outbox. Both run on the UI goroutine.
+func (mv *mailView) sentNotice(text string, undo func()) (hide func()) {
+	return mv.offer(text, undo, time.Hour)
+}
+
+// mailViews holds the main window's mail view of each Fyne app (one in
+// the program; one per app in tests), for the compose windows' notices.
+var mailViews sync.Map // fyne.App → *mailView
+
+// sentNoticeFor is the undo-send notice for compose windows of a: in the
+// main window when a has one, else a small window of its own.
+func sentNoticeFor(a fyne.App) func(text string, undo func()) func() {
+	if v, ok := mailViews.Load(a); ok {
+		return v.(*mailView).sentNotice
+	}
+	return showNotice(a)
 }

@@ -98,4 +98,27 @@ func TestUndoDelete(t *testing.T) {
 	if mv.undo.box.Visible() {
 		t.Fatalf("a delete for good offered an undo: %q", mv.undo.label.Text)
 	}
+
+	// A compose window's undo-send notice shows in this bar: Ctrl+Z (or
+	// the button) takes the message back while it waits; once it has left
+	// the outbox the offer is withdrawn.
+	notice := sentNoticeFor(h.mw.app)
+	taken := 0
+	notice("Message sent.", func() { taken++ })
+	if mv.undo.label.Text != "Message sent." || !mv.undo.box.Visible() || !mv.undo.button.Visible() {
+		t.Fatalf("the undo-send notice: %q (shown %v)", mv.undo.label.Text, mv.undo.box.Visible())
+	}
+	sc.TypedShortcut(&fyne.ShortcutUndo{})
+	if taken != 1 || mv.undo.box.Visible() {
+		t.Fatalf("Ctrl+Z took the message back %d times (bar shown %v)", taken, mv.undo.box.Visible())
+	}
+	hide := notice("Message sent.", func() { taken++ })
+	hide()
+	if mv.undo.box.Visible() {
+		t.Fatal("the notice stays after the message left the outbox")
+	}
+	sc.TypedShortcut(&fyne.ShortcutUndo{})
+	if taken != 1 || mv.undo.label.Text != "Nothing to undo." {
+		t.Fatalf("after the notice was withdrawn Ctrl+Z took %d, says %q", taken, mv.undo.label.Text)
+	}
 }

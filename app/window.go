@@ -214,10 +214,20 @@ func closeOnEscape(w fyne.Window) {
 
 // escEntry is an entry that hands Escape to onEsc (when set) instead of
 // ignoring it: the wizard's fields cancel the wizard, the search field
-// clears the search.
+// clears the search. onShortcut, when set, sees shortcuts first (see
+// widgets.AddressEntry.OnShortcut).
 type escEntry struct {
 	widget.Entry
-	onEsc func()
+	onEsc      func()
+	onShortcut func(fyne.Shortcut) bool
+}
+
+// TypedShortcut offers sc to onShortcut, then to the entry.
+func (e *escEntry) TypedShortcut(sc fyne.Shortcut) {
+	if e.onShortcut != nil && e.onShortcut(sc) {
+		return
+	}
+	e.Entry.TypedShortcut(sc)
 }
 
 // TypedKey sends Escape to onEsc, everything else to the entry.

@@ -38,6 +38,11 @@ type AddressEntry struct {
 	OnQuery func(typed string)
 	// OnEdited is called after every change of the text.
 	OnEdited func()
+	// OnShortcut, when set, sees every shortcut typed in the entry first
+	// and reports whether it took it. A focused entry gets the shortcuts
+	// of its window before the window does, and drops those it does not
+	// know: the window's own (compose's Ctrl+Enter) go through here.
+	OnShortcut func(fyne.Shortcut) bool
 
 	popup    *widget.PopUp
 	keys     *keyPasser
@@ -54,6 +59,14 @@ func NewAddressEntry() *AddressEntry {
 	e.ExtendBaseWidget(e)
 	e.Entry.OnChanged = func(string) { e.changed() }
 	return e
+}
+
+// TypedShortcut offers sc to OnShortcut, then to the entry.
+func (e *AddressEntry) TypedShortcut(sc fyne.Shortcut) {
+	if e.OnShortcut != nil && e.OnShortcut(sc) {
+		return
+	}
+	e.Entry.TypedShortcut(sc)
 }
 
 // CurrentToken is the address being typed: the text after the last

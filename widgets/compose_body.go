@@ -35,6 +35,9 @@ type BodyEditor struct {
 
 	// OnChanged is called after every edit.
 	OnChanged func()
+	// OnShortcut, when set, sees every shortcut typed in the editor first
+	// and reports whether it took it (see AddressEntry.OnShortcut).
+	OnShortcut func(fyne.Shortcut) bool
 
 	blocks []*bodyBlock
 	box    *fyne.Container
@@ -521,6 +524,9 @@ func (k *bodyBlock) FocusLost() {
 // TypedShortcut selects the whole text on Select All (see mergeAll) and
 // splits a block a paste made large.
 func (k *bodyBlock) TypedShortcut(sc fyne.Shortcut) {
+	if k.ed.OnShortcut != nil && k.ed.OnShortcut(sc) {
+		return
+	}
 	if _, all := sc.(*fyne.ShortcutSelectAll); all && len(k.ed.blocks) > 1 {
 		k.ed.mergeAll(k).Entry.TypedShortcut(sc)
 		return
