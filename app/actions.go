@@ -555,6 +555,11 @@ func (mv *mailView) typedKey(ev *fyne.KeyEvent) {
 		mv.list.step(-mv.list.total, false)
 	case fyne.KeyEnd:
 		mv.list.step(mv.list.total, false)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		// The current message in a window of its own, as a double click.
+		if len(mv.list.selected) == 1 && mv.list.selected[mv.list.cursor] {
+			mv.openInWindow(mv.list.cursor)
+		}
 	}
 }
 

@@ -37,6 +37,7 @@ func shortcutList(goos string) []shortcutHelp {
 		{ctrl + "+L", T("action.forward")},
 		{"Delete", T("action.delete")},
 		{"J / K", T("help.shortcuts.next_previous")},
+		{"Enter", T("help.shortcuts.open")},
 		{ctrl + "+A", T("help.shortcuts.select_all")},
 		{ctrl + "+M", T("action.move")},
 		{ctrl + "+Z", T("help.shortcuts.undo")},

@@ -23,7 +23,13 @@ func TestMessageWindowActions(t *testing.T) {
 	}
 	var win fyne.Window
 	mv.onMessageWindow = func(w fyne.Window) { win = w }
-	mv.openInWindow(m.ID)
+	// Enter opens the current message in a window, as a double click.
+	c := h.mw.win.Canvas()
+	test.TypeOnCanvas(c, "j")
+	if mv.list.cursor != m.ID {
+		t.Fatalf("j made %d current, want the first row (%d)", mv.list.cursor, m.ID)
+	}
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.ui.waitFor(t, "the message window", func() bool { return win != nil })
 	if win.Title() != m.Subject {
 		t.Fatalf("window %q for %q", win.Title(), m.Subject)
