@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -287,12 +289,47 @@ func (mv *mailView) chooseFolder(from int64, chosen func(to int64)) {
 			names[i] = f.Name
 		}
 	}
-	pick := -1
-	list := widget.NewList(func() int { return len(names) },
+	// A filter field above the list: typing narrows the folders (by any
+	// part of their name, either case), Enter moves to the one picked or
+	// else the first shown, Escape closes. With many folders, Ctrl+M, a
+	// few letters and Enter is the whole move.
+	shown := make([]int, len(targets)) // indexes into targets
+	for i := range shown {
+		shown[i] = i
+	}
+	pick := -1 // index into targets
+	list := widget.NewList(func() int { return len(shown) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(names[i]) })
-	list.OnSelected = func(i widget.ListItemID) { pick = i }
-	d := dialog.NewCustomConfirm(T("move.title"), T("move.ok"), T("dialog.cancel"), list, func(ok bool) {
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(names[shown[i]]) })
+	list.OnSelected = func(i widget.ListItemID) { pick = shown[i] }
+	var d dialog.Dialog
+	filter := &escEntry{}
+	filter.ExtendBaseWidget(filter)
+	filter.SetPlaceHolder(T("move.filter"))
+	filter.OnChanged = func(text string) {
+		text = strings.ToLower(strings.TrimSpace(text))
+		shown = shown[:0]
+		for i, n := range names {
+			if text == "" || strings.Contains(strings.ToLower(n), text) || strings.Contains(strings.ToLower(targets[i].Name), text) {
+				shown = append(shown, i)
+			}
+		}
+		pick = -1
+		list.UnselectAll()
+		list.Refresh()
+	}
+	filter.OnSubmitted = func(string) {
+		if pick < 0 && len(shown) > 0 {
+			pick = shown[0]
+		}
+		if pick >= 0 {
+			d.Hide()
+			chosen(targets[pick].ID)
+		}
+	}
+	filter.onEsc = func() { d.Hide() }
+	content := container.NewBorder(filter, nil, nil, nil, list)
+	d = dialog.NewCustomConfirm(T("move.title"), T("move.ok"), T("dialog.cancel"), content, func(ok bool) {
 		if !ok || pick < 0 {
 			return
 		}
@@ -300,6 +337,7 @@ func (mv *mailView) chooseFolder(from int64, chosen func(to int64)) {
 	}, mv.win)
 	d.Resize(fyne.NewSize(320, 400))
 	d.Show()
+	mv.win.Canvas().Focus(filter)
 }
 
 // newFolder asks for a name and creates a folder on the account of node.

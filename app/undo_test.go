@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"hongyan/mailcore/store"
 )
@@ -121,4 +122,59 @@ func TestUndoDelete(t *testing.T) {
 	if taken != 1 || mv.undo.label.Text != "Nothing to undo." {
 		t.Fatalf("after the notice was withdrawn Ctrl+Z took %d, says %q", taken, mv.undo.label.Text)
 	}
+}
+
+// The move chooser filters its folders as one types, and Enter moves to
+// the first one shown; the move can be undone like any other.
+func TestMoveChooserFilterAndEnter(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 4, "", true)
+	inbox, mv := h.openInbox(4)
+	ctx := context.Background()
+	if err := h.eng.CreateFolder(ctx, h.acct.ID, "Keep"); err != nil {
+		t.Fatal(err)
+	}
+	mv.reloadTree()
+	var keep int64
+	h.ui.waitFor(t, "the Keep folder", func() bool {
+		for _, n := range mv.tm.nodes {
+			if n.folder.Name == "Keep" {
+				keep = n.folder.ID
+				return true
+			}
+		}
+		return false
+	})
+	h.click(0, 0)
+	moved := mv.list.cursor
+	mv.moveChooser()
+	c := h.mw.win.Canvas()
+	filter, ok := c.Focused().(*escEntry)
+	if !ok {
+		t.Fatalf("the move dialog opened with %T focused, want its filter", c.Focused())
+	}
+	var chooser *widget.List
+	for _, o := range test.LaidOutObjects(c.Overlays().Top()) {
+		if l, ok := o.(*widget.List); ok {
+			chooser = l
+		}
+	}
+	test.Type(filter, "KEE")
+	if n := chooser.Length(); n != 1 {
+		t.Fatalf("%d folders match \"KEE\", want 1 (Keep)", n)
+	}
+	filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.ui.waitFor(t, "the message in Keep", func() bool {
+		m, err := h.eng.Store().Message(ctx, moved)
+		return err == nil && m.FolderID == keep
+	})
+	if c.Overlays().Top() != nil {
+		t.Fatal("the move dialog stayed open")
+	}
+	h.ui.waitFor(t, "the offer to undo", func() bool { return mv.undo.label.Text == "1 message moved to Keep." })
+	test.Tap(mv.undo.button)
+	h.ui.waitFor(t, "the message back", func() bool {
+		m, err := h.eng.Store().Message(ctx, moved)
+		return err == nil && m.FolderID == inbox
+	})
 }
