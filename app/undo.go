@@ -139,12 +139,28 @@ func (mv *mailView) runUndo(u mailcore.Undo) {
 				mv.showError(err)
 			} else {
 				mv.showUndoBar(TN("undo.done", n, nil), false, undoShown)
+				mv.selectRestored(u.Moved())
 			}
 			mv.list.reload(true)
 			mv.srch.recount()
 			mv.reloadTree()
 		})
 	})
+}
+
+// selectRestored selects the messages an undo put back, as they were
+// selected when they were moved away; the reload that follows keeps those
+// the list shows.
+func (mv *mailView) selectRestored(ids []int64) {
+	if len(ids) == 0 || mv.conv.active() {
+		return
+	}
+	l := mv.list
+	l.selected = map[int64]bool{}
+	for _, id := range ids {
+		l.selected[id] = true
+	}
+	l.cursor, l.anchor = ids[0], ids[0]
 }
 
 // sentNotice is the compose windows' undo-send notice in the main window:

@@ -61,6 +61,9 @@ func TestUndoDelete(t *testing.T) {
 	}
 	test.Tap(mv.undo.button)
 	h.ui.waitFor(t, "the message back in the list", func() bool { return mv.list.total == 8 && inInbox(first) })
+	h.ui.waitFor(t, "the message selected again", func() bool {
+		return mv.list.cursor == first && len(mv.list.selected) == 1 && mv.list.selected[first]
+	})
 	h.ui.waitFor(t, "the bar saying so", func() bool { return mv.undo.label.Text == "1 message restored." })
 	if mv.undo.button.Visible() {
 		t.Fatal("the Undo button still shows after the undo")
@@ -81,6 +84,9 @@ func TestUndoDelete(t *testing.T) {
 	mv.undo.box.Hide()
 	sc.TypedShortcut(&fyne.ShortcutUndo{}) // Ctrl+Z as the driver sends it
 	h.ui.waitFor(t, "both back", func() bool { return mv.list.total == 8 && inInbox(page[2].ID) && inInbox(page[3].ID) })
+	h.ui.waitFor(t, "both selected again", func() bool {
+		return len(mv.list.selected) == 2 && mv.list.selected[page[2].ID] && mv.list.selected[page[3].ID]
+	})
 
 	// A delete in Trash is for good: nothing to undo.
 	trash, err := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleTrash)

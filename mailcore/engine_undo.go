@@ -29,6 +29,16 @@ const junkMarks = store.Junk | store.NotJunk
 // Len is how many messages an undo would restore.
 func (u Undo) Len() int { return len(u.places) + len(u.unread) }
 
+// Moved lists the messages a move undo puts back (none for "mark all
+// as read").
+func (u Undo) Moved() []int64 {
+	ids := make([]int64, len(u.places))
+	for i, p := range u.places {
+		ids[i] = p.id
+	}
+	return ids
+}
+
 // Except leaves out the messages that were in a folder of role: a delete
 // takes messages already in Trash out for good, which no undo brings back.
 func (u Undo) Except(role string) Undo {
