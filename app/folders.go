@@ -129,6 +129,7 @@ func (mv *mailView) newFolderTree() *widget.Tree {
 		func(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 			n := o.(*widgets.FolderNode)
 			node := mv.tm.nodes[uid]
+			mv.noteTreeNode(n, uid)
 			n.OnSecondaryTapped = func(ev *fyne.PointEvent) { mv.folderMenu(uid, ev) }
 			n.SetData(widgets.FolderNodeData{Name: node.label(), Kind: node.kind, Unread: node.unread,
 				Error: node.kind == widgets.KindAccount && mv.status[node.account] != nil})

@@ -78,6 +78,9 @@ type mailView struct {
 
 	undo undoBar
 
+	drag      *dragState                     // a drag of messages under way, or nil
+	treeNodes map[*widgets.FolderNode]string // the tree node each folder node widget shows
+
 	outbox     *outboxWindow  // open, or nil
 	outboxItem *fyne.MenuItem // File → Outbox, with the count of unsent mail
 	// onMessageWindow (tests) sees each message window opened.
@@ -98,6 +101,8 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	mv.list.order = store.SortOrder(mw.app.Preferences().IntWithFallback(prefSortOrder, int(store.ByDateDesc)))
 	mv.list.onSelect = mv.selectionChanged
 	mv.list.onTap = mv.leaveTextField
+	mv.list.onDrag = mv.dragMessages
+	mv.list.onDrop = mv.dropMessages
 	mv.list.onContext = mv.messageMenu
 	mv.list.onError = mv.showError
 	mv.list.onOpen = mv.openInWindow

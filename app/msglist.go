@@ -115,6 +115,10 @@ type msgList struct {
 	onContext func(ev *fyne.PointEvent)
 	// onOpen opens a message on double click.
 	onOpen func(id int64)
+	// onDrag and onDrop follow a drag of rows (to a folder): the messages
+	// dragged and the pointer's position, then the drop.
+	onDrag func(ids []int64, pos fyne.Position)
+	onDrop func(ids []int64)
 	// onRows is called after rows of a new source were put in the list
 	// (benchmarks measure folder switches with it).
 	onRows func()
@@ -174,6 +178,16 @@ func newMsgList(ui *uiContext, st func() *store.Store) *msgList {
 			r.OnDoubleTapped = func(i int) {
 				if m, ok := l.row(i); ok && l.onOpen != nil {
 					l.onOpen(m.ID)
+				}
+			}
+			r.OnDragged = func(i int, ev *fyne.DragEvent) {
+				if ids := l.dragged(i); len(ids) > 0 && l.onDrag != nil {
+					l.onDrag(ids, ev.AbsolutePosition)
+				}
+			}
+			r.OnDragEnd = func(i int) {
+				if ids := l.dragged(i); len(ids) > 0 && l.onDrop != nil {
+					l.onDrop(ids)
 				}
 			}
 			return r
@@ -506,6 +520,19 @@ func (l *msgList) tapped(i int, mod fyne.KeyModifier) {
 	default:
 		l.selectOnly(i, m.ID)
 	}
+}
+
+// dragged is what a drag starting on row i moves: the selection when the
+// row is part of it, else that row's message alone.
+func (l *msgList) dragged(i int) []int64 {
+	m, ok := l.row(i)
+	if !ok {
+		return nil
+	}
+	if l.selected[m.ID] {
+		return l.selectedIDs()
+	}
+	return []int64{m.ID}
 }
 
 // selectOnly makes row i (message id) the only selected one.

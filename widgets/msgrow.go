@@ -40,6 +40,10 @@ type MessageRow struct {
 	OnSecondaryTapped func(index int, ev *fyne.PointEvent)
 	// OnDoubleTapped opens the message on its own.
 	OnDoubleTapped func(index int)
+	// OnDragged is called while the row is dragged (to a folder), with
+	// the pointer's position; OnDragEnd when it is let go.
+	OnDragged func(index int, ev *fyne.DragEvent)
+	OnDragEnd func(index int)
 
 	data    MessageRowData
 	lastMod fyne.KeyModifier
@@ -91,6 +95,20 @@ func (r *MessageRow) TappedSecondary(ev *fyne.PointEvent) {
 func (r *MessageRow) DoubleTapped(*fyne.PointEvent) {
 	if r.OnDoubleTapped != nil {
 		r.OnDoubleTapped(r.Index)
+	}
+}
+
+// Dragged reports the drag of the row (fyne.Draggable).
+func (r *MessageRow) Dragged(ev *fyne.DragEvent) {
+	if r.OnDragged != nil {
+		r.OnDragged(r.Index, ev)
+	}
+}
+
+// DragEnd reports the end of the drag (fyne.Draggable).
+func (r *MessageRow) DragEnd() {
+	if r.OnDragEnd != nil {
+		r.OnDragEnd(r.Index)
 	}
 }
 

@@ -1,0 +1,122 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"hongyan/widgets"
+)
+
+// Messages dragged from the list onto a folder of the tree move there,
+// as with Move (and can be undone). Fyne 2.7 has no drag and drop between
+// widgets of a window, only the drag events of the widget dragged, so the
+// row reports the pointer's position and the folder under it is found
+// here, from the folder nodes the tree has drawn (treeNodes).
+
+// dragState is a drag of messages under way.
+type dragState struct {
+	pop   *widget.PopUp // follows the pointer: what is moved, and where
+	label *widget.Label
+	pos   fyne.Position // the pointer, absolute
+}
+
+// dragMessages follows the pointer while messages ids are dragged.
+func (mv *mailView) dragMessages(ids []int64, pos fyne.Position) {
+	if mv.drag == nil {
+		label := widget.NewLabel("")
+		mv.drag = &dragState{label: label, pop: widget.NewPopUp(label, mv.win.Canvas())}
+	}
+	d := mv.drag
+	d.pos = pos
+	text := TN("drag.move", len(ids), nil)
+	if uid, ok := mv.dropTarget(pos); ok {
+		text = TN("drag.move_to", len(ids), map[string]any{"Folder": mv.tm.nodes[uid].label()})
+	}
+	d.label.SetText(text)
+	// Beside the pointer, not under it.
+	d.pop.ShowAtPosition(pos.Add(fyne.NewPos(dragLabelGap, dragLabelGap)))
+}
+
+// dragLabelGap is how far the drag label keeps from the pointer.
+const dragLabelGap = 14
+
+// dropMessages moves the dragged messages to the folder under the
+// pointer, if it is one the messages can go to (a folder of their own
+// account, other than theirs); elsewhere the drag ends without a move.
+func (mv *mailView) dropMessages(ids []int64) {
+	d := mv.drag
+	mv.drag = nil
+	if d == nil {
+		return
+	}
+	d.pop.Hide()
+	uid, ok := mv.dropTarget(d.pos)
+	if !ok {
+		return
+	}
+	node := mv.tm.nodes[uid]
+	to := node.folder.ID
+	st := mv.eng.Store()
+	move := mv.undoable(mv.folderName(to), "", func(ctx context.Context, ids []int64) error { return mv.eng.Move(ctx, ids, to) })
+	if len(mv.list.selected) == len(ids) && mv.list.selected[ids[0]] {
+		mv.advanceAfterRemove()
+	}
+	mv.act(func(ctx context.Context) error {
+		// Only messages of the folder's account, and not already there.
+		var keep []int64
+		for _, id := range ids {
+			m, err := st.Message(ctx, id)
+			if err != nil || m.FolderID == to {
+				continue
+			}
+			if f, err := st.Folder(ctx, m.FolderID); err == nil && f.Account == node.account {
+				keep = append(keep, id)
+			}
+		}
+		if len(keep) == 0 {
+			return nil
+		}
+		return move(ctx, keep)
+	})
+}
+
+// dropTarget is the tree's folder under the absolute position pos: a
+// folder node (not an account or the unified inbox) that can hold mail.
+func (mv *mailView) dropTarget(pos fyne.Position) (string, bool) {
+	drv := fyne.CurrentApp().Driver()
+	treePos := drv.AbsolutePositionForObject(mv.tree)
+	if !inside(pos, treePos, mv.tree.Size()) {
+		return "", false
+	}
+	for n, uid := range mv.treeNodes {
+		if !n.Visible() {
+			continue
+		}
+		if !inside(pos, drv.AbsolutePositionForObject(n), n.Size()) {
+			continue
+		}
+		if _, ok := nodeFolderID(uid); !ok {
+			return "", false
+		}
+		if node, ok := mv.tm.nodes[uid]; ok && node.folder.Selectable {
+			return uid, true
+		}
+		return "", false
+	}
+	return "", false
+}
+
+func inside(p, at fyne.Position, size fyne.Size) bool {
+	return p.X >= at.X && p.Y >= at.Y && p.X < at.X+size.Width && p.Y < at.Y+size.Height
+}
+
+// noteTreeNode records which tree node a folder node widget shows now
+// (the tree reuses them as it scrolls).
+func (mv *mailView) noteTreeNode(n *widgets.FolderNode, uid string) {
+	if mv.treeNodes == nil {
+		mv.treeNodes = map[*widgets.FolderNode]string{}
+	}
+	mv.treeNodes[n] = uid
+}
