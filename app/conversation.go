@@ -68,6 +68,16 @@ func newConvView(mv *mailView) *convView {
 		func() fyne.CanvasObject {
 			r := widgets.NewThreadRow()
 			r.OnTapped = c.tapped
+			r.OnDragged = func(i int, ev *fyne.DragEvent) {
+				if i < len(c.rows) {
+					c.mv.dragMessages(c.rows[i].Count, ev.AbsolutePosition)
+				}
+			}
+			r.OnDragEnd = func(i int) {
+				if i < len(c.rows) {
+					c.dropThread(c.rows[i].ThreadID)
+				}
+			}
 			return r
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {

@@ -102,6 +102,24 @@ func (c *convView) onShownMessages(f func(ctx context.Context, ids []int64) erro
 	})
 }
 
+// dropThread moves the conversation thread (its messages shown in the
+// view's folders) to the folder it was dragged onto.
+func (c *convView) dropThread(thread int64) {
+	uid, ok := c.mv.endDrag()
+	if !ok {
+		return
+	}
+	folders := append([]int64(nil), c.folders...)
+	if thread == c.selected {
+		c.advance()
+	}
+	st := c.mv.eng.Store()
+	c.mv.moveDropped(uid, func(ctx context.Context) ([]int64, error) {
+		msgs, err := st.ThreadCopiesIn(ctx, thread, folders)
+		return summaryIDs(msgs), err
+	})
+}
+
 func summaryIDs(msgs []store.Summary) []int64 {
 	ids := make([]int64, len(msgs))
 	for i, m := range msgs {

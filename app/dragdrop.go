@@ -22,17 +22,17 @@ type dragState struct {
 	pos   fyne.Position // the pointer, absolute
 }
 
-// dragMessages follows the pointer while messages ids are dragged.
-func (mv *mailView) dragMessages(ids []int64, pos fyne.Position) {
+// dragMessages follows the pointer while n messages are dragged.
+func (mv *mailView) dragMessages(n int, pos fyne.Position) {
 	if mv.drag == nil {
 		label := widget.NewLabel("")
 		mv.drag = &dragState{label: label, pop: widget.NewPopUp(label, mv.win.Canvas())}
 	}
 	d := mv.drag
 	d.pos = pos
-	text := TN("drag.move", len(ids), nil)
+	text := TN("drag.move", n, nil)
 	if uid, ok := mv.dropTarget(pos); ok {
-		text = TN("drag.move_to", len(ids), map[string]any{"Folder": mv.tm.nodes[uid].label()})
+		text = TN("drag.move_to", n, map[string]any{"Folder": mv.tm.nodes[uid].label()})
 	}
 	d.label.SetText(text)
 	// Beside the pointer, not under it.
@@ -42,31 +42,46 @@ func (mv *mailView) dragMessages(ids []int64, pos fyne.Position) {
 // dragLabelGap is how far the drag label keeps from the pointer.
 const dragLabelGap = 14
 
-// dropMessages moves the dragged messages to the folder under the
-// pointer, if it is one the messages can go to (a folder of their own
-// account, other than theirs); elsewhere the drag ends without a move.
-func (mv *mailView) dropMessages(ids []int64) {
+// endDrag ends a drag and says which folder of the tree (its node) it
+// ended on, if any.
+func (mv *mailView) endDrag() (string, bool) {
 	d := mv.drag
 	mv.drag = nil
 	if d == nil {
-		return
+		return "", false
 	}
 	d.pop.Hide()
-	uid, ok := mv.dropTarget(d.pos)
+	return mv.dropTarget(d.pos)
+}
+
+// dropMessages moves messages dragged from the list to the folder the
+// drag ended on.
+func (mv *mailView) dropMessages(ids []int64) {
+	uid, ok := mv.endDrag()
 	if !ok {
 		return
 	}
+	if len(mv.list.selected) == len(ids) && mv.list.selected[ids[0]] {
+		mv.advanceAfterRemove()
+	}
+	mv.moveDropped(uid, func(context.Context) ([]int64, error) { return ids, nil })
+}
+
+// moveDropped moves the messages ids gives (off the UI goroutine) to the
+// folder of tree node uid, as Move does (undoable): those of the folder's
+// account that are not there already.
+func (mv *mailView) moveDropped(uid string, ids func(context.Context) ([]int64, error)) {
 	node := mv.tm.nodes[uid]
 	to := node.folder.ID
 	st := mv.eng.Store()
 	move := mv.undoable(mv.folderName(to), "", func(ctx context.Context, ids []int64) error { return mv.eng.Move(ctx, ids, to) })
-	if len(mv.list.selected) == len(ids) && mv.list.selected[ids[0]] {
-		mv.advanceAfterRemove()
-	}
 	mv.act(func(ctx context.Context) error {
-		// Only messages of the folder's account, and not already there.
+		all, err := ids(ctx)
+		if err != nil {
+			return err
+		}
 		var keep []int64
-		for _, id := range ids {
+		for _, id := range all {
 			m, err := st.Message(ctx, id)
 			if err != nil || m.FolderID == to {
 				continue

@@ -32,6 +32,10 @@ type ThreadRow struct {
 	Index int
 	// OnTapped is called with the row's index.
 	OnTapped func(index int)
+	// OnDragged and OnDragEnd report a drag of the row (to a folder), as
+	// MessageRow's do.
+	OnDragged func(index int, ev *fyne.DragEvent)
+	OnDragEnd func(index int)
 
 	data ThreadRowData
 }
@@ -60,6 +64,20 @@ func (r *ThreadRow) Data() ThreadRowData { return r.data }
 func (r *ThreadRow) Tapped(*fyne.PointEvent) {
 	if r.OnTapped != nil {
 		r.OnTapped(r.Index)
+	}
+}
+
+// Dragged reports the drag of the row (fyne.Draggable).
+func (r *ThreadRow) Dragged(ev *fyne.DragEvent) {
+	if r.OnDragged != nil {
+		r.OnDragged(r.Index, ev)
+	}
+}
+
+// DragEnd reports the end of the drag (fyne.Draggable).
+func (r *ThreadRow) DragEnd() {
+	if r.OnDragEnd != nil {
+		r.OnDragEnd(r.Index)
 	}
 }
 
