@@ -70,7 +70,7 @@ func newConvView(mv *mailView) *convView {
 			r.OnTapped = c.tapped
 			r.OnDragged = func(i int, ev *fyne.DragEvent) {
 				if i < len(c.rows) {
-					c.mv.dragMessages(c.rows[i].Count, ev.AbsolutePosition)
+					c.mv.dragMessages(c.rows[i].Count, c.account, ev.AbsolutePosition)
 				}
 			}
 			r.OnDragEnd = func(i int) {

@@ -102,6 +102,20 @@ func (c *convView) onShownMessages(f func(ctx context.Context, ids []int64) erro
 	})
 }
 
+// account is the account of the folders the conversations come from, or
+// "" when they are of several (the unified inbox).
+func (c *convView) account() string {
+	acct := ""
+	for _, f := range c.folders {
+		n, ok := c.mv.tm.nodes[folderNode(f)]
+		if !ok || (acct != "" && n.account != acct) {
+			return ""
+		}
+		acct = n.account
+	}
+	return acct
+}
+
 // dropThread moves the conversation thread (its messages shown in the
 // view's folders) to the folder it was dragged onto.
 func (c *convView) dropThread(thread int64) {

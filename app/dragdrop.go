@@ -17,21 +17,24 @@ import (
 
 // dragState is a drag of messages under way.
 type dragState struct {
-	pop   *widget.PopUp // follows the pointer: what is moved, and where
-	label *widget.Label
-	pos   fyne.Position // the pointer, absolute
+	pop     *widget.PopUp // follows the pointer: what is moved, and where
+	label   *widget.Label
+	pos     fyne.Position // the pointer, absolute
+	account string        // of the messages dragged; "" when of several or unknown
 }
 
-// dragMessages follows the pointer while n messages are dragged.
-func (mv *mailView) dragMessages(n int, pos fyne.Position) {
+// dragMessages follows the pointer while n messages are dragged; account
+// says whose they are ("" when of several or not known), asked once a
+// drag.
+func (mv *mailView) dragMessages(n int, account func() string, pos fyne.Position) {
 	if mv.drag == nil {
 		label := widget.NewLabel("")
-		mv.drag = &dragState{label: label, pop: widget.NewPopUp(label, mv.win.Canvas())}
+		mv.drag = &dragState{label: label, pop: widget.NewPopUp(label, mv.win.Canvas()), account: account()}
 	}
 	d := mv.drag
 	d.pos = pos
 	text := TN("drag.move", n, nil)
-	if uid, ok := mv.dropTarget(pos); ok {
+	if uid, ok := mv.dropTarget(pos, d.account); ok {
 		text = TN("drag.move_to", n, map[string]any{"Folder": mv.tm.nodes[uid].label()})
 	}
 	d.label.SetText(text)
@@ -51,7 +54,7 @@ func (mv *mailView) endDrag() (string, bool) {
 		return "", false
 	}
 	d.pop.Hide()
-	return mv.dropTarget(d.pos)
+	return mv.dropTarget(d.pos, d.account)
 }
 
 // dropMessages moves messages dragged from the list to the folder the
@@ -98,8 +101,10 @@ func (mv *mailView) moveDropped(uid string, ids func(context.Context) ([]int64, 
 }
 
 // dropTarget is the tree's folder under the absolute position pos: a
-// folder node (not an account or the unified inbox) that can hold mail.
-func (mv *mailView) dropTarget(pos fyne.Position) (string, bool) {
+// folder node (not an account or the unified inbox) that can hold mail,
+// of account unless that is "" (messages of several accounts: each moves
+// only to its own account's folder, see moveDropped).
+func (mv *mailView) dropTarget(pos fyne.Position, account string) (string, bool) {
 	drv := fyne.CurrentApp().Driver()
 	treePos := drv.AbsolutePositionForObject(mv.tree)
 	if !inside(pos, treePos, mv.tree.Size()) {
@@ -115,7 +120,7 @@ func (mv *mailView) dropTarget(pos fyne.Position) (string, bool) {
 		if _, ok := nodeFolderID(uid); !ok {
 			return "", false
 		}
-		if node, ok := mv.tm.nodes[uid]; ok && node.folder.Selectable {
+		if node, ok := mv.tm.nodes[uid]; ok && node.folder.Selectable && (account == "" || node.account == account) {
 			return uid, true
 		}
 		return "", false
@@ -125,6 +130,25 @@ func (mv *mailView) dropTarget(pos fyne.Position) (string, bool) {
 
 func inside(p, at fyne.Position, size fyne.Size) bool {
 	return p.X >= at.X && p.Y >= at.Y && p.X < at.X+size.Width && p.Y < at.Y+size.Height
+}
+
+// accountOfRows is the account of the listed messages ids, or "" when
+// they are of several or not all are on the pages loaded.
+func (mv *mailView) accountOfRows(ids []int64) string {
+	acct := ""
+	for _, id := range ids {
+		i, ok := mv.list.indexOf(id)
+		if !ok {
+			return ""
+		}
+		m, _ := mv.list.peek(i)
+		n, ok := mv.tm.nodes[folderNode(m.FolderID)]
+		if !ok || (acct != "" && n.account != acct) {
+			return ""
+		}
+		acct = n.account
+	}
+	return acct
 }
 
 // noteTreeNode records which tree node a folder node widget shows now

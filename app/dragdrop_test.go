@@ -34,6 +34,14 @@ func TestDragMessagesToFolder(t *testing.T) {
 		return m.FolderID
 	}
 
+	// A folder is a target for messages of its own account only (or of
+	// several, each then moving to its own account's folder).
+	for acct, want := range map[string]bool{h.acct.ID: true, "": true, "another-account": false} {
+		if _, ok := mv.dropTarget(keep, acct); ok != want {
+			t.Errorf("Keep as a target for messages of %q: %v, want %v", acct, ok, want)
+		}
+	}
+
 	// Two selected messages dragged by one of them: both move.
 	h.click(1, 0)
 	h.click(2, fyne.KeyModifierShift)

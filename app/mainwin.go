@@ -101,7 +101,9 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	mv.list.order = store.SortOrder(mw.app.Preferences().IntWithFallback(prefSortOrder, int(store.ByDateDesc)))
 	mv.list.onSelect = mv.selectionChanged
 	mv.list.onTap = mv.leaveTextField
-	mv.list.onDrag = mv.dragMessages
+	mv.list.onDrag = func(ids []int64, pos fyne.Position) {
+		mv.dragMessages(len(ids), func() string { return mv.accountOfRows(ids) }, pos)
+	}
 	mv.list.onDrop = mv.dropMessages
 	mv.list.onContext = mv.messageMenu
 	mv.list.onError = mv.showError

@@ -115,10 +115,9 @@ type msgList struct {
 	onContext func(ev *fyne.PointEvent)
 	// onOpen opens a message on double click.
 	onOpen func(id int64)
-	// onDrag and onDrop follow a drag of rows (to a folder): how many
-	// messages are dragged and the pointer's position, then the messages
-	// dropped.
-	onDrag func(n int, pos fyne.Position)
+	// onDrag and onDrop follow a drag of rows (to a folder): the messages
+	// dragged and the pointer's position, then the messages dropped.
+	onDrag func(ids []int64, pos fyne.Position)
 	onDrop func(ids []int64)
 	// onRows is called after rows of a new source were put in the list
 	// (benchmarks measure folder switches with it).
@@ -183,7 +182,7 @@ func newMsgList(ui *uiContext, st func() *store.Store) *msgList {
 			}
 			r.OnDragged = func(i int, ev *fyne.DragEvent) {
 				if ids := l.dragged(i); len(ids) > 0 && l.onDrag != nil {
-					l.onDrag(len(ids), ev.AbsolutePosition)
+					l.onDrag(ids, ev.AbsolutePosition)
 				}
 			}
 			r.OnDragEnd = func(i int) {
