@@ -34,9 +34,11 @@ func (mv *mailView) dragMessages(n int, account func() string, pos fyne.Position
 	d := mv.drag
 	d.pos = pos
 	text := TN("drag.move", n, nil)
-	if uid, ok := mv.dropTarget(pos, d.account); ok {
+	uid, ok := mv.dropTarget(pos, d.account)
+	if ok {
 		text = TN("drag.move_to", n, map[string]any{"Folder": mv.tm.nodes[uid].label()})
 	}
+	mv.markDropTarget(uid)
 	d.label.SetText(text)
 	// Beside the pointer, not under it.
 	d.pop.ShowAtPosition(pos.Add(fyne.NewPos(dragLabelGap, dragLabelGap)))
@@ -54,7 +56,16 @@ func (mv *mailView) endDrag() (string, bool) {
 		return "", false
 	}
 	d.pop.Hide()
+	mv.markDropTarget("")
 	return mv.dropTarget(d.pos, d.account)
+}
+
+// markDropTarget highlights the tree's node uid as where a drop would go
+// ("" for none).
+func (mv *mailView) markDropTarget(uid string) {
+	for n, u := range mv.treeNodes {
+		n.SetDropTarget(uid != "" && u == uid)
+	}
 }
 
 // dropMessages moves messages dragged from the list to the folder the

@@ -52,7 +52,24 @@ func TestDragMessagesToFolder(t *testing.T) {
 	if mv.drag == nil || mv.drag.label.Text != "Move 2 messages to Keep" {
 		t.Fatalf("while dragging over Keep the label says %+v", mv.drag)
 	}
+	marked := 0
+	for n, uid := range mv.treeNodes {
+		if n.IsDropTarget() {
+			marked++
+			if mv.tm.nodes[uid].folder.ID != keepID {
+				t.Fatalf("%q is marked as the drop target", mv.tm.nodes[uid].label())
+			}
+		}
+	}
+	if marked == 0 {
+		t.Fatal("no folder is marked as the drop target")
+	}
 	row.DragEnd()
+	for n := range mv.treeNodes {
+		if n.IsDropTarget() {
+			t.Fatal("a folder stays marked after the drop")
+		}
+	}
 	h.ui.waitFor(t, "both messages in Keep", func() bool { return folderOf(ids[0]) == keepID && folderOf(ids[1]) == keepID })
 	h.ui.waitFor(t, "the offer to undo", func() bool { return mv.undo.label.Text == "2 messages moved to Keep." })
 	test.Tap(mv.undo.button)

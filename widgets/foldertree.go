@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -70,6 +71,9 @@ type FolderNode struct {
 	warn  *widget.Icon
 	box   *fyne.Container
 	data  FolderNodeData
+	// drop is shown behind the row while messages dragged over it would
+	// go there (SetDropTarget).
+	drop *canvas.Rectangle
 }
 
 // NewFolderNode returns an empty node.
@@ -82,9 +86,30 @@ func NewFolderNode() *FolderNode {
 	}
 	n.name.Truncation = fyne.TextTruncateEllipsis
 	n.warn.Hide()
+	n.drop = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	n.drop.CornerRadius = theme.InputRadiusSize()
+	n.drop.Hide()
 	n.ExtendBaseWidget(n)
 	return n
 }
+
+// SetDropTarget shows (or hides) that messages dragged over the node
+// would be moved to its folder.
+func (n *FolderNode) SetDropTarget(on bool) {
+	if n.drop.Visible() == on {
+		return
+	}
+	if on {
+		n.drop.FillColor = theme.Color(theme.ColorNameSelection)
+		n.drop.Show()
+	} else {
+		n.drop.Hide()
+	}
+	n.drop.Refresh()
+}
+
+// IsDropTarget reports whether the node shows itself as the drop target.
+func (n *FolderNode) IsDropTarget() bool { return n.drop.Visible() }
 
 // SetData shows d.
 func (n *FolderNode) SetData(d FolderNodeData) {
@@ -125,5 +150,5 @@ func (n *FolderNode) TappedSecondary(ev *fyne.PointEvent) {
 func (n *FolderNode) CreateRenderer() fyne.WidgetRenderer {
 	right := container.NewHBox(n.warn, n.count)
 	n.box = container.New(layout.NewBorderLayout(nil, nil, n.icon, right), n.icon, right, n.name)
-	return widget.NewSimpleRenderer(n.box)
+	return widget.NewSimpleRenderer(container.NewStack(n.drop, n.box))
 }
