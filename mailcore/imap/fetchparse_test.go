@@ -427,20 +427,14 @@ func TestBulkIgnoresUnsolicitedFetch(t *testing.T) {
 	env := func(subject string) string {
 		return `ENVELOPE (NIL "` + subject + `" NIL NIL NIL NIL NIL NIL NIL NIL)`
 	}
-	go func() {
-		r := bufio.NewReader(server)
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		tag, _, _ := strings.Cut(line, " ")
-		io.WriteString(server, "* 1 FETCH (UID 5 MODSEQ (9) FLAGS (\\Seen))\r\n")
-		io.WriteString(server, "* 1 FETCH (UID 5 FLAGS () "+env("five")+")\r\n")
-		io.WriteString(server, "* 2 FETCH (UID 6 FLAGS () "+env("six")+")\r\n")
-		io.WriteString(server, "* 2 FETCH (UID 6 MODSEQ (10) FLAGS (\\Flagged))\r\n")
-		io.WriteString(server, "* 3 EXISTS\r\n")
-		io.WriteString(server, tag+" OK done\r\n")
-	}()
+	go answerOne(server, func(tag string) []string {
+		return []string{"* 1 FETCH (UID 5 MODSEQ (9) FLAGS (\\Seen))",
+			"* 1 FETCH (UID 5 FLAGS () " + env("five") + ")",
+			"* 2 FETCH (UID 6 FLAGS () " + env("six") + ")",
+			"* 2 FETCH (UID 6 MODSEQ (10) FLAGS (\\Flagged))",
+			"* 3 EXISTS",
+			tag + " OK done"}
+	})
 	b := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
 	q.push(b)
 	r := <-b.res
@@ -463,17 +457,11 @@ func TestBulkSkipsGoIMAPAnswer(t *testing.T) {
 	}{{"T6 OK Capability completed.", true}, {"X9 OK what", false}, {"T OK", false}} {
 		client, server := net.Pipe()
 		q := soloBulk(client, "UID FLAGS ENVELOPE")
-		go func() {
-			r := bufio.NewReader(server)
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			tag, _, _ := strings.Cut(line, " ")
-			io.WriteString(server, c.stray+"\r\n")
-			io.WriteString(server, "* 1 FETCH (UID 5 FLAGS () ENVELOPE (NIL \"five\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n")
-			io.WriteString(server, tag+" OK done\r\n")
-		}()
+		go answerOne(server, func(tag string) []string {
+			return []string{c.stray,
+				"* 1 FETCH (UID 5 FLAGS () ENVELOPE (NIL \"five\" NIL NIL NIL NIL NIL NIL NIL NIL))",
+				tag + " OK done"}
+		})
 		b := &fetchBatch{lo: 1, hi: 10, res: make(chan fetchResult, 1)}
 		q.push(b)
 		r := <-b.res
@@ -715,6 +703,19 @@ func BenchmarkParseFetch(b *testing.B) {
 
 // soloBulk starts a helper connection on raw and returns the queue it
 // alone fetches from.
+// answerOne plays a server for one command: it reads it and sends the
+// lines answer makes of its tag.
+func answerOne(server net.Conn, answer func(tag string) []string) {
+	line, err := bufio.NewReader(server).ReadString('\n')
+	if err != nil {
+		return
+	}
+	tag, _, _ := strings.Cut(line, " ")
+	for _, l := range answer(tag) {
+		io.WriteString(server, l+"\r\n")
+	}
+}
+
 func soloBulk(raw net.Conn, items string) *batchQueue {
 	q := &batchQueue{}
 	q.join(newBulkConn(raw, "test", items, nil, q))
