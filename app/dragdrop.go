@@ -21,6 +21,14 @@ type dragState struct {
 	label   *widget.Label
 	pos     fyne.Position // the pointer, absolute
 	account string        // of the messages dragged; "" when of several or unknown
+	nodes   []nodeRect    // where the tree's nodes are, found once a drag
+}
+
+// nodeRect is where a node of the tree is drawn, absolute.
+type nodeRect struct {
+	uid  string
+	at   fyne.Position
+	size fyne.Size
 }
 
 // dragMessages follows the pointer while n messages are dragged; account
@@ -51,13 +59,14 @@ const dragLabelGap = 14
 // ended on, if any.
 func (mv *mailView) endDrag() (string, bool) {
 	d := mv.drag
-	mv.drag = nil
 	if d == nil {
 		return "", false
 	}
+	uid, ok := mv.dropTarget(d.pos, d.account)
+	mv.drag = nil
 	d.pop.Hide()
 	mv.markDropTarget("")
-	return mv.dropTarget(d.pos, d.account)
+	return uid, ok
 }
 
 // markDropTarget highlights the tree's node uid as where a drop would go
@@ -116,18 +125,11 @@ func (mv *mailView) moveDropped(uid string, ids func(context.Context) ([]int64, 
 // of account unless that is "" (messages of several accounts: each moves
 // only to its own account's folder, see moveDropped).
 func (mv *mailView) dropTarget(pos fyne.Position, account string) (string, bool) {
-	drv := fyne.CurrentApp().Driver()
-	treePos := drv.AbsolutePositionForObject(mv.tree)
-	if !inside(pos, treePos, mv.tree.Size()) {
-		return "", false
-	}
-	for n, uid := range mv.treeNodes {
-		if !n.Visible() {
+	for _, r := range mv.nodeRects() {
+		if !inside(pos, r.at, r.size) {
 			continue
 		}
-		if !inside(pos, drv.AbsolutePositionForObject(n), n.Size()) {
-			continue
-		}
+		uid := r.uid
 		if _, ok := nodeFolderID(uid); !ok {
 			return "", false
 		}
@@ -137,6 +139,37 @@ func (mv *mailView) dropTarget(pos fyne.Position, account string) (string, bool)
 		return "", false
 	}
 	return "", false
+}
+
+// nodeRects are the tree's nodes drawn inside it, with where they are.
+// Finding a node's position walks the window's objects, so while a drag
+// is under way they are found once, at its first move, not at every one
+// (the tree does not move meanwhile).
+func (mv *mailView) nodeRects() []nodeRect {
+	if mv.drag != nil && mv.drag.nodes != nil {
+		return mv.drag.nodes
+	}
+	drv := fyne.CurrentApp().Driver()
+	treePos, treeSize := drv.AbsolutePositionForObject(mv.tree), mv.tree.Size()
+	rects := []nodeRect{}
+	for n, uid := range mv.treeNodes {
+		if !n.Visible() {
+			continue
+		}
+		// Node widgets the tree keeps unused are not found on the canvas
+		// (position 0, 0), outside the tree.
+		at, size := drv.AbsolutePositionForObject(n), n.Size()
+		// The part of the node inside the tree (the rest is scrolled away).
+		x0, y0 := max(at.X, treePos.X), max(at.Y, treePos.Y)
+		x1, y1 := min(at.X+size.Width, treePos.X+treeSize.Width), min(at.Y+size.Height, treePos.Y+treeSize.Height)
+		if x0 < x1 && y0 < y1 {
+			rects = append(rects, nodeRect{uid, fyne.NewPos(x0, y0), fyne.NewSize(x1-x0, y1-y0)})
+		}
+	}
+	if mv.drag != nil {
+		mv.drag.nodes = rects
+	}
+	return rects
 }
 
 func inside(p, at fyne.Position, size fyne.Size) bool {
