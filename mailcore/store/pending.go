@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -122,6 +124,21 @@ func (s *Store) RebindOps(ctx context.Context, account, folder string, m map[uin
 	if len(m) == 0 {
 		return nil
 	}
+	// A payload names a placeholder in decimal; only those naming one of
+	// m's are decoded (replaying a long offline queue rebinds once per
+	// move, each time over the rest of the queue).
+	names := make([]string, 0, len(m))
+	for p := range m {
+		names = append(names, strconv.FormatUint(uint64(p), 10))
+	}
+	mentions := func(payload string) bool {
+		for _, n := range names {
+			if strings.Contains(payload, n) {
+				return true
+			}
+		}
+		return false
+	}
 	return s.tx(ctx, "rebind ops", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, payload FROM pending_ops WHERE account=? AND kind<>'append' ORDER BY id`, account)
 		if err != nil {
@@ -138,6 +155,9 @@ func (s *Store) RebindOps(ctx context.Context, account, folder string, m map[uin
 			if err := rows.Scan(&id, &payload); err != nil {
 				rows.Close()
 				return err
+			}
+			if !mentions(payload) {
+				continue
 			}
 			var op Op
 			if err := json.Unmarshal([]byte(payload), &op); err != nil {
