@@ -73,13 +73,14 @@ func laterTime(date *time.Time, clock string, now time.Time) (time.Time, error) 
 // any other moment.
 type laterForm struct {
 	choices []*widget.Button
-	date    *widget.DateEntry
+	date    *widgets.DateField
 	clock   *widget.SelectEntry
 	content fyne.CanvasObject
 }
 
 func newLaterForm(now time.Time, pick func(time.Time)) *laterForm {
-	f := &laterForm{date: widget.NewDateEntry()}
+	f := &laterForm{date: widgets.NewDateField()}
+	f.date.Min = now
 	grid := container.NewGridWithColumns(2)
 	choices := laterChoices(now)
 	for _, c := range choices {

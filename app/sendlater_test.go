@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -116,5 +117,66 @@ func TestSendLaterChecksRecipientsFirst(t *testing.T) {
 	c.sendLaterClicked()
 	if got := overlayLabels(); !contains(got, T("compose.later_other")) {
 		t.Fatalf("with a recipient Send later shows %q, not the times", got)
+	}
+}
+
+// The send-later dialog's day opens a month grid in the interface's
+// language (Fyne's own calendar named the month in English), with the
+// weeks starting on Monday in Chinese; days already gone cannot be
+// picked or typed, and a day picked fills the field.
+func TestLaterFormMonthGrid(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+	t.Cleanup(func() { _ = SetLanguage(LangSystem) })
+	now := time.Date(2026, 11, 27, 17, 42, 0, 0, time.Local)
+	for _, c := range []struct {
+		lang, title, next, firstDay, past string
+	}{
+		{LangChinese, "2026年11月", "2026年12月", "一", "这一天已经过去了。"},
+		{LangEnglish, "November 2026", "December 2026", "Sun", "That day has already passed."},
+	} {
+		mustSetLanguage(t, c.lang)
+		test.NewTempApp(t)
+		f := newLaterForm(now, func(time.Time) {})
+		w := test.NewWindow(f.content)
+		w.Resize(fyne.NewSize(500, 400))
+		f.date.ShowGrid()
+		g := f.date.Grid
+		if g == nil {
+			t.Fatalf("%s: no month grid shown", c.lang)
+		}
+		if g.Title() != c.title || g.Headings()[0] != c.firstDay {
+			t.Errorf("%s: grid %q starting %q, want %q starting %q", c.lang, g.Title(), g.Headings()[0], c.title, c.firstDay)
+		}
+		// Tomorrow (the field's day) is marked; yesterday cannot be picked.
+		if b := g.DayButton(28); b == nil || b.Importance != widget.HighImportance {
+			t.Errorf("%s: tomorrow not marked", c.lang)
+		}
+		if b := g.DayButton(26); b == nil || !b.Disabled() {
+			t.Errorf("%s: a past day can be picked", c.lang)
+		}
+		if b := g.DayButton(27); b == nil || b.Disabled() {
+			t.Errorf("%s: today cannot be picked", c.lang)
+		}
+		g.Step(1)
+		if g.Title() != c.next {
+			t.Errorf("%s: next month %q, want %q", c.lang, g.Title(), c.next)
+		}
+		test.Tap(g.DayButton(5))
+		if f.date.Text != "2026-12-05" || f.date.Grid != nil {
+			t.Errorf("%s: picking 5 December left %q (grid open: %v)", c.lang, f.date.Text, f.date.Grid != nil)
+		}
+		if at, err := laterTime(f.date.Date, f.clock.Text, now); err != nil || !at.Equal(time.Date(2026, 12, 5, morningHour, 0, 0, 0, time.Local)) {
+			t.Errorf("%s: picked day reads back as %v, %v", c.lang, at, err)
+		}
+		// Typed: a day gone is refused with a reason, a bad one too.
+		f.date.SetText("2026-11-20")
+		if err := f.date.Validate(); f.date.Date != nil || err == nil || err.Error() != c.past {
+			t.Errorf("%s: a past day typed: date %v, error %v", c.lang, f.date.Date, err)
+		}
+		f.date.SetText("5.12.2026")
+		if err := f.date.Validate(); f.date.Date != nil || err == nil {
+			t.Errorf("%s: %q accepted", c.lang, f.date.Text)
+		}
+		w.Close()
 	}
 }
