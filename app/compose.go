@@ -131,8 +131,9 @@ func OpenDraft(a fyne.App, eng *mailcore.Engine, draftID int64) {
 // OpenReply loads message id off the UI goroutine and opens a reply (to
 // all with all).
 func OpenReply(a fyne.App, eng *mailcore.Engine, id int64, all bool) {
+	w := draftWording()
 	go func() {
-		acct, d, err := eng.ReplyDraft(context.Background(), id, all)
+		acct, d, err := eng.ReplyDraft(context.Background(), id, all, w)
 		fyne.Do(func() {
 			if err != nil {
 				showComposeError(a, err)
@@ -146,8 +147,9 @@ func OpenReply(a fyne.App, eng *mailcore.Engine, id int64, all bool) {
 // OpenForward loads message id off the UI goroutine and opens a forward,
 // inline or as an attachment.
 func OpenForward(a fyne.App, eng *mailcore.Engine, id int64, asAttachment bool) {
+	w := draftWording()
 	go func() {
-		acct, d, err := eng.ForwardDraft(context.Background(), id, asAttachment)
+		acct, d, err := eng.ForwardDraft(context.Background(), id, asAttachment, w)
 		fyne.Do(func() {
 			if err != nil {
 				showComposeError(a, err)
@@ -846,4 +848,23 @@ func (c *ComposeWindow) closeWin() {
 		c.timer.Stop()
 	}
 	c.Win.Close()
+}
+
+// draftWording is the interface language's wording of the lines a reply
+// or a forward puts in the body ("On …, … wrote:"): they are the writer's
+// words, so they follow the language the writer uses Hongyan in.
+func draftWording() message.Wording {
+	return message.Wording{
+		Wrote:             T("compose.wrote"),
+		Undated:           T("compose.wrote_undated"),
+		Someone:           T("compose.someone"),
+		DateLayout:        T("compose.wrote_date_layout"),
+		Forwarded:         T("compose.forwarded"),
+		From:              T("compose.fwd_from"),
+		Date:              T("compose.fwd_date"),
+		Subject:           T("compose.fwd_subject"),
+		To:                T("compose.fwd_to"),
+		Cc:                T("compose.fwd_cc"),
+		ForwardDateLayout: T("compose.fwd_date_layout"),
+	}
 }

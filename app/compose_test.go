@@ -365,3 +365,25 @@ func TestComposeRefusesHugeFile(t *testing.T) {
 		t.Fatalf("error shown: %s", msg)
 	}
 }
+
+// Replies and forwards are worded in the interface's language: their
+// attribution and forward lines are the writer's words.
+func TestDraftWordingFollowsLanguage(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+	t.Cleanup(func() { _ = SetLanguage(LangSystem) })
+	o := message.Original{From: []message.Address{{Name: "Ann", Email: "ann@example.org"}}, Subject: "plan",
+		Date: time.Date(2026, 11, 28, 9, 43, 0, 0, time.UTC), Text: "text"}
+	for _, c := range []struct{ lang, wrote, fwd string }{
+		{LangChinese, "2026年11月28日 09:43，Ann <ann@example.org> 写道：", "---------- 转发的邮件 ----------\n发件人：Ann <ann@example.org>\n日期：2026年11月28日 09:43:00 +0000\n主题：plan\n"},
+		{LangEnglish, "On Sat, 28 Nov 2026 at 09:43, Ann <ann@example.org> wrote:", "---------- Forwarded message ----------\nFrom: Ann <ann@example.org>\nDate: Sat, 28 Nov 2026 09:43:00 +0000\nSubject: plan\n"},
+	} {
+		mustSetLanguage(t, c.lang)
+		w := draftWording()
+		if got := w.Attribution(o); got != c.wrote {
+			t.Errorf("%s: attribution %q, want %q", c.lang, got, c.wrote)
+		}
+		if got := w.ForwardDraft(o, message.Address{Email: "me@example.org"}, false).Text; !strings.Contains(got, c.fwd) {
+			t.Errorf("%s: forward %q lacks %q", c.lang, got, c.fwd)
+		}
+	}
+}

@@ -121,21 +121,22 @@ func (e *Engine) selfFirst(acct string) []message.Address {
 	return append(mine, others...)
 }
 
-// ReplyDraft prepares a reply (to all with all) to a cached message. It
-// returns the account the reply should be sent from: the one whose
-// identity the original was addressed to, else the message's own account.
-func (e *Engine) ReplyDraft(ctx context.Context, msgID int64, all bool) (string, *message.Draft, error) {
+// ReplyDraft prepares a reply (to all with all) to a cached message, its
+// attribution line in w (the zero Wording is English). It returns the
+// account the reply should be sent from: the one whose identity the
+// original was addressed to, else the message's own account.
+func (e *Engine) ReplyDraft(ctx context.Context, msgID int64, all bool, w message.Wording) (string, *message.Draft, error) {
 	o, acct, err := e.original(ctx, msgID)
 	if err != nil {
 		return acct, nil, err
 	}
-	d := message.ReplyDraft(o, e.selfFirst(acct), all)
+	d := w.ReplyDraft(o, e.selfFirst(acct), all)
 	return e.accountOfAddress(d.From.Email, acct), d, nil
 }
 
-// ForwardDraft prepares a forward of a cached message, inline or as an
-// attachment, from the message's account's first identity.
-func (e *Engine) ForwardDraft(ctx context.Context, msgID int64, asAttachment bool) (string, *message.Draft, error) {
+// ForwardDraft prepares a forward of a cached message, inline (its lines
+// in w) or as an attachment, from the message's account's first identity.
+func (e *Engine) ForwardDraft(ctx context.Context, msgID int64, asAttachment bool, w message.Wording) (string, *message.Draft, error) {
 	o, acct, err := e.original(ctx, msgID)
 	if err != nil {
 		return acct, nil, err
@@ -144,7 +145,7 @@ func (e *Engine) ForwardDraft(ctx context.Context, msgID int64, asAttachment boo
 	if self := e.selfFirst(acct); len(self) > 0 {
 		from = self[0]
 	}
-	return acct, message.ForwardDraft(o, from, asAttachment), nil
+	return acct, w.ForwardDraft(o, from, asAttachment), nil
 }
 
 // accountOfAddress finds the account owning an identity address.

@@ -76,7 +76,7 @@ func TestDraftsSurviveRestartAndReplyRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	racct, r, err := e.ReplyDraft(ctx, mid, true)
+	racct, r, err := e.ReplyDraft(ctx, mid, true, message.Wording{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestDraftsSurviveRestartAndReplyRules(t *testing.T) {
 		!strings.Contains(r.Text, "> line one\n> line two") || !strings.Contains(r.Text, "Bob <bob@example.org> wrote:") {
 		t.Fatalf("threading/quote: %q %v %q", r.InReplyTo, r.References, r.Text)
 	}
-	_, f, err := e.ForwardDraft(ctx, mid, true)
+	_, f, err := e.ForwardDraft(ctx, mid, true, message.Wording{})
 	if err != nil || f.Subject != "Fwd: Re: RE: plans" || len(f.Attachments) != 1 || string(f.Attachments[0].Data) != raw {
 		t.Fatalf("forward: %v %+v", err, f)
 	}

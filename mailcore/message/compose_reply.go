@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Original is what the reply and forward helpers need of the message being
@@ -119,16 +120,80 @@ func appendUnique(dst []Address, self []Address, add ...Address) []Address {
 	return dst
 }
 
+// Wording is the language of the lines a reply or an inline forward adds
+// to the body: they go out in the message, so they are in the language of
+// the person writing it (the interface's), not always English. A field
+// left empty takes English's.
+type Wording struct {
+	// Wrote is the line above quoted text, for the original's sender and
+	// date as DateLayout formats it ("" for a message without a date);
+	// Undated is that line for a message without a date. Both are
+	// fmt-free templates: "{who}" and "{date}" are replaced.
+	Wrote, Undated string
+	// Someone stands for a sender the original does not name.
+	Someone string
+	// DateLayout formats the date of Wrote (a time.Format layout).
+	DateLayout string
+	// Forwarded opens the original's part of an inline forward; the
+	// labels name its header lines, ForwardDateLayout formats its date.
+	Forwarded                   string
+	From, Date, Subject, To, Cc string
+	ForwardDateLayout           string
+}
+
+// English is the wording of replies and forwards in English.
+var English = Wording{
+	Wrote:             "On {date}, {who} wrote:",
+	Undated:           "{who} wrote:",
+	Someone:           "someone",
+	DateLayout:        "Mon, 2 Jan 2006 at 15:04",
+	Forwarded:         "---------- Forwarded message ----------",
+	From:              "From:",
+	Date:              "Date:",
+	Subject:           "Subject:",
+	To:                "To:",
+	Cc:                "Cc:",
+	ForwardDateLayout: "Mon, 2 Jan 2006 15:04:05 -0700",
+}
+
+// filled is w with English's text where w has none.
+func (w Wording) filled() Wording {
+	or := func(s *string, def string) {
+		if *s == "" {
+			*s = def
+		}
+	}
+	e := English
+	or(&w.Wrote, e.Wrote)
+	or(&w.Undated, e.Undated)
+	or(&w.Someone, e.Someone)
+	or(&w.DateLayout, e.DateLayout)
+	or(&w.Forwarded, e.Forwarded)
+	or(&w.From, e.From)
+	or(&w.Date, e.Date)
+	or(&w.Subject, e.Subject)
+	or(&w.To, e.To)
+	or(&w.Cc, e.Cc)
+	or(&w.ForwardDateLayout, e.ForwardDateLayout)
+	return w
+}
+
+// Attribution is the line put above quoted text, in English.
+func Attribution(o Original) string { return English.Attribution(o) }
+
 // Attribution is the line put above quoted text.
-func Attribution(o Original) string {
-	who := "someone"
+func (w Wording) Attribution(o Original) string {
+	w = w.filled()
+	who := w.Someone
 	if len(o.From) > 0 {
 		who = o.From[0].String()
 	}
 	if o.Date.IsZero() {
-		return who + " wrote:"
+		return strings.ReplaceAll(w.Undated, "{who}", who)
 	}
-	return "On " + o.Date.Format("Mon, 2 Jan 2006 at 15:04") + ", " + who + " wrote:"
+	// {who} last: a sender's name may itself hold "{date}".
+	line := strings.ReplaceAll(w.Wrote, "{date}", o.Date.Format(w.DateLayout))
+	return strings.ReplaceAll(line, "{who}", who)
 }
 
 // QuoteText prefixes every line with "> " (">" on lines already quoted, so
@@ -172,6 +237,11 @@ func threadRefs(o Original) []string {
 // user. Reply-To is honoured. A reply to one's own message goes to its
 // original recipients.
 func ReplyDraft(o Original, self []Address, all bool) *Draft {
+	return English.ReplyDraft(o, self, all)
+}
+
+// ReplyDraft is the package's ReplyDraft with the attribution in w.
+func (w Wording) ReplyDraft(o Original, self []Address, all bool) *Draft {
 	d := &Draft{Subject: ReplySubject(o.Subject)}
 	if len(self) > 0 {
 		d.From = self[0]
@@ -210,7 +280,7 @@ func ReplyDraft(o Original, self []Address, all bool) *Draft {
 		d.InReplyTo = id
 	}
 	d.References = threadRefs(o)
-	d.Text = "\n\n" + Attribution(o) + "\n" + QuoteText(o.Text) + "\n"
+	d.Text = "\n\n" + w.Attribution(o) + "\n" + QuoteText(o.Text) + "\n"
 	return d
 }
 
@@ -244,6 +314,12 @@ func joinAddrs(l []Address) string {
 // original's headers and text in the body, its attachments carried along)
 // or as one message/rfc822 attachment holding the original source.
 func ForwardDraft(o Original, from Address, asAttachment bool) *Draft {
+	return English.ForwardDraft(o, from, asAttachment)
+}
+
+// ForwardDraft is the package's ForwardDraft with the lines of an inline
+// forward in w.
+func (w Wording) ForwardDraft(o Original, from Address, asAttachment bool) *Draft {
 	d := &Draft{From: from, Subject: ForwardSubject(o.Subject), References: threadRefs(o)}
 	if asAttachment {
 		name := strings.TrimSpace(oneLine(o.Subject))
@@ -255,18 +331,26 @@ func ForwardDraft(o Original, from Address, asAttachment bool) *Draft {
 		}}
 		return d
 	}
+	w = w.filled()
 	var b strings.Builder
-	b.WriteString("\n\n---------- Forwarded message ----------\n")
-	b.WriteString("From: " + joinAddrs(o.From) + "\n")
-	if !o.Date.IsZero() {
-		b.WriteString("Date: " + o.Date.Format("Mon, 2 Jan 2006 15:04:05 -0700") + "\n")
+	line := func(label, value string) {
+		// "From: x", but "发件人：x": a full-width colon has its space.
+		if r, _ := utf8.DecodeLastRuneInString(label); r < utf8.RuneSelf {
+			label += " "
+		}
+		b.WriteString(label + value + "\n")
 	}
-	b.WriteString("Subject: " + oneLine(o.Subject) + "\n")
+	b.WriteString("\n\n" + w.Forwarded + "\n")
+	line(w.From, joinAddrs(o.From))
+	if !o.Date.IsZero() {
+		line(w.Date, o.Date.Format(w.ForwardDateLayout))
+	}
+	line(w.Subject, oneLine(o.Subject))
 	if len(o.To) > 0 {
-		b.WriteString("To: " + joinAddrs(o.To) + "\n")
+		line(w.To, joinAddrs(o.To))
 	}
 	if len(o.Cc) > 0 {
-		b.WriteString("Cc: " + joinAddrs(o.Cc) + "\n")
+		line(w.Cc, joinAddrs(o.Cc))
 	}
 	b.WriteString("\n")
 	b.WriteString(strings.ReplaceAll(o.Text, "\r\n", "\n"))

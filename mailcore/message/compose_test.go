@@ -343,3 +343,34 @@ func TestForwardDraft(t *testing.T) {
 		t.Fatalf("forwarded source changed")
 	}
 }
+
+// A reply and an inline forward written in another language carry that
+// language's lines; what a wording leaves out is English; placeholders in
+// a sender's name stay as they are.
+func TestWordingOfReplyAndForward(t *testing.T) {
+	zh := Wording{
+		Wrote: "{date}，{who} 写道：", Undated: "{who} 写道：", Someone: "某人", DateLayout: "2006年1月2日 15:04",
+		Forwarded: "---------- 转发的邮件 ----------", From: "发件人：", Date: "日期：", Subject: "主题：", To: "收件人：",
+		ForwardDateLayout: "2006年1月2日 15:04:05 -0700",
+	}
+	o := Original{From: []Address{{Name: "李四 {date}", Email: "li@example.org"}}, To: []Address{{Email: "me@example.org"}},
+		Cc: []Address{{Email: "cat@example.org"}}, Subject: "计划", Date: time.Date(2026, 11, 28, 9, 43, 5, 0, time.UTC), Text: "正文\n"}
+	r := zh.ReplyDraft(o, []Address{{Email: "me@example.org"}}, false)
+	if want := "\n\n2026年11月28日 09:43，李四 {date} <li@example.org> 写道：\n> 正文\n"; r.Text != want {
+		t.Errorf("reply body %q, want %q", r.Text, want)
+	}
+	f := zh.ForwardDraft(o, Address{Email: "me@example.org"}, false)
+	want := "\n\n---------- 转发的邮件 ----------\n发件人：李四 {date} <li@example.org>\n日期：2026年11月28日 09:43:05 +0000\n" +
+		"主题：计划\n收件人：me@example.org\nCc: cat@example.org\n\n正文\n"
+	if f.Text != want {
+		t.Errorf("forward body %q, want %q", f.Text, want)
+	}
+	undated := o
+	undated.Date, undated.From = time.Time{}, nil
+	if got := zh.Attribution(undated); got != "某人 写道：" {
+		t.Errorf("undated, no sender: %q", got)
+	}
+	if got, want := (Wording{}).Attribution(o), English.Attribution(o); got != want {
+		t.Errorf("zero wording %q, English %q", got, want)
+	}
+}
