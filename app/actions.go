@@ -298,11 +298,18 @@ func (mv *mailView) chooseFolder(from int64, chosen func(to int64)) {
 		shown[i] = i
 	}
 	pick := -1 // index into targets
-	list := widget.NewList(func() int { return len(shown) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(names[shown[i]]) })
-	list.OnSelected = func(i widget.ListItemID) { pick = shown[i] }
 	var d dialog.Dialog
+	list := widget.NewList(func() int { return len(shown) },
+		func() fyne.CanvasObject { return newFolderRow() },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r, to := o.(*folderRow), targets[shown[i]].ID
+			r.SetText(names[shown[i]])
+			r.onDouble = func() {
+				d.Hide()
+				chosen(to)
+			}
+		})
+	list.OnSelected = func(i widget.ListItemID) { pick = shown[i] }
 	filter := &escEntry{}
 	filter.ExtendBaseWidget(filter)
 	filter.SetPlaceHolder(T("move.filter"))
@@ -697,5 +704,24 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 func (mv *mailView) rebuildMenu() {
 	if menu := mv.win.MainMenu(); menu != nil {
 		mv.win.SetMainMenu(menu)
+	}
+}
+
+// folderRow is a folder's name in the move chooser; a double click moves
+// there at once, as the message list opens a message on one.
+type folderRow struct {
+	widget.Label
+	onDouble func()
+}
+
+func newFolderRow() *folderRow {
+	r := &folderRow{}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *folderRow) DoubleTapped(*fyne.PointEvent) {
+	if r.onDouble != nil {
+		r.onDouble()
 	}
 }

@@ -724,8 +724,8 @@ func TestMoveChooserQuotaAndWindowState(t *testing.T) {
 	// in order, so the n-th label is the n-th folder.
 	var names []string
 	for _, o := range test.LaidOutObjects(chooser) {
-		if lbl, ok := o.(*widget.Label); ok && lbl.Visible() && lbl.Text != "" {
-			names = append(names, lbl.Text)
+		if r, ok := o.(*folderRow); ok && r.Visible() && r.Text != "" {
+			names = append(names, r.Text)
 		}
 	}
 	if !contains(names, "Keep") || !contains(names, "Trash") || contains(names, "Inbox") {

@@ -183,4 +183,26 @@ func TestMoveChooserFilterAndEnter(t *testing.T) {
 		m, err := h.eng.Store().Message(ctx, moved)
 		return err == nil && m.FolderID == inbox
 	})
+
+	// A double click on a folder of the list moves there too.
+	h.click(0, 0)
+	moved = mv.list.cursor
+	mv.moveChooser()
+	var row *folderRow
+	for _, o := range test.LaidOutObjects(c.Overlays().Top()) {
+		if r, ok := o.(*folderRow); ok && r.Text == "Keep" {
+			row = r
+		}
+	}
+	if row == nil {
+		t.Fatal("no Keep row in the move dialog")
+	}
+	row.DoubleTapped(&fyne.PointEvent{})
+	h.ui.waitFor(t, "the message moved by a double click", func() bool {
+		m, err := h.eng.Store().Message(ctx, moved)
+		return err == nil && m.FolderID == keep
+	})
+	if c.Overlays().Top() != nil {
+		t.Fatal("the move dialog stayed open after a double click")
+	}
 }
