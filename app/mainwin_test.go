@@ -852,3 +852,63 @@ func startHarness(t testing.TB, st *mailtest.Stack, u mailtest.User, acct accoun
 	}
 	return h
 }
+
+// The accounts tab shows the first account's settings at once; an
+// identity can be added (name, address and signature each labelled) and
+// taken away again, the account's first one cannot.
+func TestSettingsIdentities(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 1, "", true)
+	h.waitInbox(1)
+	sw := newSettingsWindow(h.mw)
+	sw.show()
+	defer closeIfOpen(sw.win)
+	if sw.selected != 0 || findButton(sw.detail, "Add identity") == nil {
+		t.Fatalf("the account's settings are not shown at once (selected %d)", sw.selected)
+	}
+	if findButton(sw.detail, "Remove identity") != nil {
+		t.Fatal("the account's only identity can be removed")
+	}
+	addressEntries := func() []*widget.Entry {
+		var out []*widget.Entry
+		for _, o := range test.LaidOutObjects(sw.detail) {
+			if e, ok := o.(*widget.Entry); ok && e.PlaceHolder == "you@example.com" {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	var labels []string
+	for _, o := range test.LaidOutObjects(sw.detail) {
+		if f, ok := o.(*widget.Form); ok {
+			for _, it := range f.Items {
+				labels = append(labels, it.Text)
+			}
+		}
+	}
+	for _, l := range []string{"Name", "Address", "Signature"} {
+		if !contains(labels, l) {
+			t.Errorf("identity fields unlabelled: no %q in %q", l, labels)
+		}
+	}
+	test.Tap(findButton(sw.detail, "Add identity"))
+	addrs := addressEntries()
+	if len(addrs) != 2 {
+		t.Fatalf("%d identities shown after adding one, want 2", len(addrs))
+	}
+	addrs[1].SetText("alias@example.org")
+	test.Tap(findButton(sw.detail, "Save"))
+	h.ui.waitFor(t, "two identities saved", func() bool {
+		a, _ := h.eng.Account(h.acct.ID)
+		return len(a.Identities) == 2 && a.Identities[1].Address == "alias@example.org"
+	})
+	test.Tap(findButton(sw.detail, "Remove identity"))
+	if n := len(addressEntries()); n != 1 {
+		t.Fatalf("%d identities shown after removing one, want 1", n)
+	}
+	test.Tap(findButton(sw.detail, "Save"))
+	h.ui.waitFor(t, "one identity left", func() bool {
+		a, _ := h.eng.Account(h.acct.ID)
+		return len(a.Identities) == 1 && a.Identities[0].Address == h.user.Address
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -167,6 +168,10 @@ func (sw *settingsWindow) accountsTab() fyne.CanvasObject {
 	left := container.NewBorder(nil, container.NewHBox(add, remove, up, down), nil, nil, sw.acctList)
 	split := container.NewHSplit(left, sw.detail)
 	split.Offset = 0.35
+	// The first account's settings show at once, not an empty pane.
+	if len(sw.accounts) > 0 {
+		sw.acctList.Select(0)
+	}
 	return split
 }
 
@@ -262,19 +267,42 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 		idents = []account.Identity{{Name: a.DisplayName, Address: a.Email}}
 	}
 	idBox := container.NewVBox()
-	type identRow struct{ name, addr, sig *widget.Entry }
-	var rows []identRow
+	type identRow struct {
+		name, addr, sig *widget.Entry
+		card            *widget.Card
+	}
+	var rows []*identRow
 	addIdent := func(id account.Identity) {
-		r := identRow{widget.NewEntry(), widget.NewEntry(), widget.NewMultiLineEntry()}
+		r := &identRow{name: widget.NewEntry(), addr: widget.NewEntry(), sig: widget.NewMultiLineEntry()}
 		r.name.SetText(id.Name)
 		r.addr.SetText(id.Address)
 		r.sig.SetText(id.Signature)
 		r.sig.SetMinRowsVisible(3)
-		r.name.SetPlaceHolder(T("settings.identity.name"))
-		r.addr.SetPlaceHolder(T("settings.identity.address"))
-		r.sig.SetPlaceHolder(T("settings.identity.signature"))
+		r.name.SetPlaceHolder(T("settings.identity.name_hint"))
+		r.addr.SetPlaceHolder(T("settings.identity.address_hint"))
+		r.sig.SetPlaceHolder(T("settings.identity.signature_hint"))
+		form := widget.NewForm(
+			widget.NewFormItem(T("settings.identity.name"), r.name),
+			widget.NewFormItem(T("settings.identity.address"), r.addr),
+			widget.NewFormItem(T("settings.identity.signature"), r.sig))
+		var body fyne.CanvasObject = form
+		if len(rows) > 0 {
+			// Every identity but the account's first can be taken away
+			// (it goes when the account is saved).
+			remove := widget.NewButtonWithIcon(T("settings.identity.remove"), theme.ContentRemoveIcon(), func() {
+				for i, x := range rows {
+					if x == r {
+						rows = append(rows[:i], rows[i+1:]...)
+					}
+				}
+				idBox.Remove(r.card)
+			})
+			remove.Importance = widget.LowImportance
+			body = container.NewVBox(form, container.NewHBox(layout.NewSpacer(), remove))
+		}
+		r.card = widget.NewCard("", "", body)
 		rows = append(rows, r)
-		idBox.Add(widget.NewCard("", "", container.NewVBox(r.name, r.addr, r.sig)))
+		idBox.Add(r.card)
 	}
 	for _, id := range idents {
 		addIdent(id)
