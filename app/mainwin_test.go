@@ -772,14 +772,22 @@ func TestMoveChooserQuotaAndWindowState(t *testing.T) {
 	}
 }
 
-func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
+// settingsHarness is a harness in English with one message synced and
+// its settings window open.
+func settingsHarness(t *testing.T) (*harness, *settingsWindow) {
+	t.Helper()
 	useEnglish(t)
-	defer mustSetLanguage(t, LangSystem)
 	h := newHarness(t, 1, "", true)
 	h.waitInbox(1)
 	sw := newSettingsWindow(h.mw)
 	sw.show()
-	defer closeIfOpen(sw.win)
+	t.Cleanup(func() { closeIfOpen(sw.win) })
+	return h, sw
+}
+
+func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
+	h, sw := settingsHarness(t)
+	defer mustSetLanguage(t, LangSystem)
 
 	sw.themeSel.SetSelectedIndex(2) // dark
 	sw.langSel.SetSelectedIndex(2)  // 简体中文
@@ -857,12 +865,7 @@ func startHarness(t testing.TB, st *mailtest.Stack, u mailtest.User, acct accoun
 // identity can be added (name, address and signature each labelled) and
 // taken away again, the account's first one cannot.
 func TestSettingsIdentities(t *testing.T) {
-	useEnglish(t)
-	h := newHarness(t, 1, "", true)
-	h.waitInbox(1)
-	sw := newSettingsWindow(h.mw)
-	sw.show()
-	defer closeIfOpen(sw.win)
+	h, sw := settingsHarness(t)
 	if sw.selected != 0 || findButton(sw.detail, "Add identity") == nil {
 		t.Fatalf("the account's settings are not shown at once (selected %d)", sw.selected)
 	}

@@ -15,12 +15,7 @@ import (
 // saved; a failing test offers to save anyway and saves nothing by
 // itself; settings that work are saved and the account restarts on them.
 func TestEditServers(t *testing.T) {
-	useEnglish(t)
-	h := newHarness(t, 1, "", true)
-	h.waitInbox(1)
-	sw := newSettingsWindow(h.mw)
-	sw.show()
-	defer sw.win.Close()
+	h, sw := settingsHarness(t)
 	a, _ := h.eng.Account(h.acct.ID)
 
 	confirm := func(label string) {
