@@ -81,11 +81,15 @@ type Account struct {
 	check sync.Mutex // one check at a time
 }
 
-// LocalFolders are the folders every POP3 account has in the store.
+// LocalFolders are the folders every POP3 account has in the store: those
+// the actions of the message list move mail to (Archive, Junk, Delete)
+// among them, so that they work as they do for an IMAP account.
 var LocalFolders = []struct{ Name, Role string }{
 	{"Inbox", store.RoleInbox},
 	{"Drafts", store.RoleDrafts},
 	{"Sent", store.RoleSent},
+	{"Archive", store.RoleArchive},
+	{"Junk", store.RoleJunk},
 	{"Trash", store.RoleTrash},
 }
 
