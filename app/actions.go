@@ -396,6 +396,35 @@ func (mv *mailView) deleteFolder(uid string) {
 		}, mv.win)
 }
 
+// emptyFolder empties Trash (for good) or Junk (into Trash, undoably)
+// once the user has agreed to the count of messages it takes.
+func (mv *mailView) emptyFolder(f store.Folder) {
+	role, trash := f.Role, T("folder.trash")
+	mv.ui.goWork(func(ctx context.Context) {
+		n, _, err := mv.eng.Store().Counts(ctx, f.ID)
+		mv.ui.do(func() {
+			switch {
+			case err != nil:
+				mv.showError(err)
+			case n == 0:
+				dialog.ShowInformation(T("folder.empty_"+role+".title"), T("folder.empty_"+role+".none"), mv.win)
+			default:
+				// The button names the action ("Empty"), not a bare "Yes".
+				dialog.ShowCustomConfirm(T("folder.empty_"+role+".title"), T("folder.empty.ok"), T("dialog.cancel"),
+					widget.NewLabel(TN("folder.empty_"+role+".message", n, nil)), func(ok bool) {
+						if ok {
+							mv.act(func(ctx context.Context) error {
+								u, _, err := mv.eng.EmptyFolder(ctx, f.ID)
+								mv.offerUndo(u, "undo.moved", trash)
+								return err
+							})
+						}
+					}, mv.win)
+			}
+		})
+	})
+}
+
 // folderMenu is the tree's context menu.
 func (mv *mailView) folderMenu(uid string, ev *fyne.PointEvent) {
 	n, ok := mv.tm.nodes[uid]
@@ -417,6 +446,9 @@ func (mv *mailView) folderMenu(uid string, ev *fyne.PointEvent) {
 	acct := n.account
 	if n.folder.ID != 0 {
 		items = append(items, markRead)
+	}
+	if r := n.folder.Role; n.folder.ID != 0 && (r == store.RoleTrash || r == store.RoleJunk) {
+		items = append(items, fyne.NewMenuItem(T("folder.empty_"+r+".menu"), func() { mv.emptyFolder(n.folder) }))
 	}
 	items = append(items, fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem(T("action.get_mail"), func() { mv.ui.goWork(func(context.Context) { mv.eng.CheckNow(acct) }) }))

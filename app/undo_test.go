@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -205,4 +206,58 @@ func TestMoveChooserFilterAndEnter(t *testing.T) {
 	if c.Overlays().Top() != nil {
 		t.Fatal("the move dialog stayed open after a double click")
 	}
+}
+
+// Junk and Trash have "Empty" in their menu (other folders do not): Junk
+// goes to Trash after a confirmation naming the count, with an undo;
+// Trash is emptied for good; an empty folder says so.
+func TestEmptyJunkAndTrash(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 5, "", true)
+	inbox, mv := h.openInbox(5)
+	ctx := context.Background()
+	page, _ := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 5)
+	if err := h.eng.MoveToRole(ctx, []int64{page[0].ID, page[1].ID}, store.RoleJunk); err != nil {
+		t.Fatal(err)
+	}
+	junk, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleJunk)
+	trash, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleTrash)
+	count := func(id int64) int { n, _, _ := h.eng.Store().Counts(ctx, id); return n }
+	answer := func(want, button string) {
+		t.Helper()
+		h.ui.waitFor(t, "the question "+want, func() bool { return strings.Contains(overlayText(mv.win.Canvas().Overlays().Top()), want) })
+		b := findButton(mv.win.Canvas().Overlays().Top(), button)
+		if b == nil {
+			t.Fatalf("no %q button in %s", button, overlayText(mv.win.Canvas().Overlays().Top()))
+		}
+		test.Tap(b)
+	}
+
+	mv.reloadTree()
+	h.ui.waitFor(t, "the tree", func() bool { _, ok := mv.tm.nodes[folderNode(junk.ID)]; return ok })
+	mv.folderMenu(folderNode(inbox), &fyne.PointEvent{})
+	if strings.Contains(overlayText(mv.win.Canvas().Overlays().Top()), "Empty") {
+		t.Fatal("the inbox's menu offers to empty it")
+	}
+	mv.win.Canvas().Overlays().Top().Hide()
+	mv.folderMenu(folderNode(junk.ID), &fyne.PointEvent{})
+	test.Tap(menuItem(t, mv.win, "Empty Junk…"))
+	answer("Move the 2 messages in Junk to Trash?", "Empty")
+	h.ui.waitFor(t, "Junk emptied into Trash", func() bool { return count(junk.ID) == 0 && count(trash.ID) == 2 })
+	h.ui.waitFor(t, "the offer to undo", func() bool { return mv.undo.label.Text == "2 messages moved to Trash." })
+	test.Tap(mv.undo.button)
+	h.ui.waitFor(t, "Junk back", func() bool { return count(junk.ID) == 2 && count(trash.ID) == 0 })
+
+	if err := h.eng.Delete(ctx, []int64{page[2].ID}); err != nil {
+		t.Fatal(err)
+	}
+	mv.folderMenu(folderNode(trash.ID), &fyne.PointEvent{})
+	test.Tap(menuItem(t, mv.win, "Empty Trash…"))
+	answer("Delete the message in Trash for good? This cannot be undone.", "Empty")
+	h.ui.waitFor(t, "Trash emptied", func() bool { return count(trash.ID) == 0 })
+	if count(junk.ID) != 2 || count(inbox) != 2 {
+		t.Fatalf("emptying Trash left %d in Junk and %d in the inbox", count(junk.ID), count(inbox))
+	}
+	mv.emptyFolder(trash)
+	answer("Trash is already empty.", "OK")
 }

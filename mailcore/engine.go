@@ -618,6 +618,36 @@ func (e *Engine) Delete(ctx context.Context, ids []int64) error {
 	return e.each(ctx, ids, func(in incoming, ids []int64) error { return in.Delete(ctx, ids) })
 }
 
+// EmptyFolder empties a Trash or a Junk folder: what is in Trash is
+// deleted for good, what is in Junk goes to Trash (the Undo returned puts
+// it back). As with any delete, the cache changes at once and the server
+// follows, now or when back online. Only the messages in the cache are
+// taken: mail that reached the folder on the server since the last check
+// is left for the user to see first. It returns how many were taken.
+func (e *Engine) EmptyFolder(ctx context.Context, folderID int64) (Undo, int, error) {
+	f, err := e.store.Folder(ctx, folderID)
+	if err != nil {
+		return Undo{}, 0, err
+	}
+	if f.Role != store.RoleTrash && f.Role != store.RoleJunk {
+		return Undo{}, 0, &mailerr.Error{Kind: mailerr.NotFound, Op: "empty folder", Text: "only Trash and Junk can be emptied"}
+	}
+	ids, err := e.store.MessageIDs(ctx, folderID)
+	if err != nil || len(ids) == 0 {
+		return Undo{}, 0, err
+	}
+	var u Undo
+	if f.Role == store.RoleJunk {
+		if u, err = e.Remember(ctx, ids); err != nil {
+			return Undo{}, 0, err
+		}
+	}
+	if err := e.Delete(ctx, ids); err != nil {
+		return Undo{}, 0, err
+	}
+	return u, len(ids), nil
+}
+
 // MoveToRole moves messages to their account's special folder (archive,
 // junk, inbox for "not junk"), creating nothing: an error says when the
 // account has no such folder.

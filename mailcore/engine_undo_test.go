@@ -89,3 +89,61 @@ func TestUndoMoveAndDelete(t *testing.T) {
 		t.Fatalf("undo brought back %d messages deleted for good", n)
 	}
 }
+
+// Emptying Junk moves its messages to Trash (undoably); emptying Trash
+// deletes them for good on the server; other folders cannot be emptied.
+func TestEmptyJunkAndTrash(t *testing.T) {
+	ctx := context.Background()
+	st := mailtest.Shared(t)
+	u := st.AddUser(t)
+	if err := st.Seed(u, "INBOX", mailtest.GenerateMessages(5, 7)); err != nil {
+		t.Fatal(err)
+	}
+	e, a := startIMAPAccount(t, st, u, &recorder{})
+	inbox := waitInbox(t, e, a.ID, 5)
+	page, _ := e.Store().Page(ctx, inbox.ID, store.ByDateDesc, 0, 5)
+	ids := []int64{page[0].ID, page[1].ID, page[2].ID}
+	if err := e.MoveToRole(ctx, ids, store.RoleJunk); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "three messages in Junk", func() bool { return serverCount(t, st, u, "Junk") == 3 })
+	if _, _, err := e.EmptyFolder(ctx, inbox.ID); err == nil {
+		t.Fatal("the inbox could be emptied")
+	}
+	junk, _ := e.Store().FolderByRole(ctx, a.ID, store.RoleJunk)
+	trash, _ := e.Store().FolderByRole(ctx, a.ID, store.RoleTrash)
+
+	undo, n, err := e.EmptyFolder(ctx, junk.ID)
+	if err != nil || n != 3 || undo.Len() != 3 {
+		t.Fatalf("empty Junk: %d taken, undo of %d, %v", n, undo.Len(), err)
+	}
+	if left, _ := e.Store().MessageIDs(ctx, junk.ID); len(left) != 0 {
+		t.Fatalf("%d messages left in Junk's cache", len(left))
+	}
+	waitFor(t, "Junk emptied into Trash on the server", func() bool {
+		return serverCount(t, st, u, "Junk") == 0 && serverCount(t, st, u, "Trash") == 3
+	})
+	if back, err := e.Undo(ctx, undo); back != 3 || err != nil {
+		t.Fatalf("undo empty Junk: %d, %v", back, err)
+	}
+	waitFor(t, "the messages back in Junk", func() bool {
+		return serverCount(t, st, u, "Junk") == 3 && serverCount(t, st, u, "Trash") == 0
+	})
+
+	// Two in Trash, emptied for good; the rest is untouched.
+	if err := e.Delete(ctx, []int64{page[3].ID, page[4].ID}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "two in Trash", func() bool { return serverCount(t, st, u, "Trash") == 2 })
+	undo, n, err = e.EmptyFolder(ctx, trash.ID)
+	if err != nil || n != 2 || undo.Len() != 0 {
+		t.Fatalf("empty Trash: %d taken, undo of %d, %v", n, undo.Len(), err)
+	}
+	waitFor(t, "Trash empty on the server", func() bool { return serverCount(t, st, u, "Trash") == 0 })
+	if serverCount(t, st, u, "Junk") != 3 || serverCount(t, st, u, "INBOX") != 0 {
+		t.Fatal("emptying Trash touched another folder")
+	}
+	if undo, n, err = e.EmptyFolder(ctx, trash.ID); err != nil || n != 0 {
+		t.Fatalf("empty an empty Trash: %d, %v", n, err)
+	}
+}

@@ -546,6 +546,11 @@ func (s *Store) UnreadIDs(ctx context.Context, folderID int64) ([]int64, error) 
 	return column[int64](ctx, s, "unread ids", `SELECT id FROM messages WHERE folder_id=? AND flags & 1 = 0`, folderID)
 }
 
+// MessageIDs returns the ids of every cached message of a folder.
+func (s *Store) MessageIDs(ctx context.Context, folderID int64) ([]int64, error) {
+	return column[int64](ctx, s, "message ids", `SELECT id FROM messages WHERE folder_id=?`, folderID)
+}
+
 // Message returns one summary by id.
 func (s *Store) Message(ctx context.Context, id int64) (Summary, error) {
 	m, err := scanSummary(s.db.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE id=?`, id))
