@@ -231,7 +231,10 @@ func (w *wizard) buildAccount() {
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(intro, form, hint)
 	w.demo = widget.NewButtonWithIcon(T("wizard.demo"), theme.MailComposeIcon(), w.startDemo)
-	if startDemoAccount != nil {
+	// The demo is offered to someone without an account yet; adding an
+	// account to a profile that has some would switch the window away
+	// from them to the demo.
+	if startDemoAccount != nil && (w.eng == nil || len(w.eng.Accounts()) == 0) {
 		box.Add(widget.NewSeparator())
 		box.Add(container.NewHBox(w.demo))
 	} else {

@@ -527,6 +527,20 @@ func TestWizardDemoButton(t *testing.T) {
 	if got != h.eng || h.done[0].ID != "demo" || h.w.ctx.Err() == nil {
 		t.Fatal("demo start not handed the engine or wizard not closed")
 	}
+
+	// "Add account" on a profile that has one offers no demo.
+	a := account.New()
+	a.DisplayName, a.Email = "Real", h.user.Address
+	a.Incoming = account.IncomingServer{Protocol: account.ProtocolIMAP, Host: "127.0.0.1", Port: 1, Security: account.SecurityTLS, Username: "x"}
+	a.Outgoing = account.OutgoingServer{Host: "127.0.0.1", Port: 1, Security: account.SecurityTLS, Username: "x"}
+	if _, err := h.eng.AddAccount(a, "pw", ""); err != nil {
+		t.Fatal(err)
+	}
+	w2 := newWizard(fyne.CurrentApp(), h.eng, wizardOptions{do: h.ui.do})
+	defer w2.close()
+	if w2.demo.Visible() {
+		t.Fatal("the wizard offers the demo to a profile with an account")
+	}
 }
 
 const keyringChildEnv = "HONGYAN_WIZARD_KEYRING_CHILD"
