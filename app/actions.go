@@ -388,12 +388,22 @@ func (mv *mailView) deleteFolder(uid string) {
 	if f.ID == 0 || f.Role != "" {
 		return
 	}
-	dialog.ShowConfirm(T("folder.delete.title"), T("folder.delete.message", map[string]any{"Name": f.Name}),
-		func(ok bool) {
-			if ok {
-				mv.act(func(ctx context.Context) error { return mv.eng.DeleteFolder(ctx, f.ID) })
-			}
-		}, mv.win)
+	confirmAction(T("folder.delete.title"), T("folder.delete.message", map[string]any{"Name": f.Name}), T("folder.delete.title"),
+		func() { mv.act(func(ctx context.Context) error { return mv.eng.DeleteFolder(ctx, f.ID) }) }, mv.win)
+}
+
+// confirmAction asks before an action with a button that names it
+// ("Delete folder", "Discard") beside Cancel: a bare Yes / No sends the
+// reader back to the question, and Fyne's Chinese "No" is a bare "不".
+func confirmAction(title, message, action string, f func(), w fyne.Window) {
+	d := dialog.NewConfirm(title, message, func(ok bool) {
+		if ok {
+			f()
+		}
+	}, w)
+	d.SetConfirmText(action)
+	d.SetDismissText(T("dialog.cancel"))
+	d.Show()
 }
 
 // emptyFolder empties Trash (for good) or Junk (into Trash, undoably)

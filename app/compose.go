@@ -781,11 +781,7 @@ func showNotice(a fyne.App) func(text string, undo func()) func() {
 }
 
 func (c *ComposeWindow) discardClicked() {
-	dialog.ShowConfirm(T("compose.discard"), T("compose.discard_confirm"), func(ok bool) {
-		if ok {
-			c.Discard()
-		}
-	}, c.Win)
+	confirmAction(T("compose.discard"), T("compose.discard_confirm"), T("compose.discard"), c.Discard, c.Win)
 }
 
 // Discard closes the window and deletes its saved draft.

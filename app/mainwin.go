@@ -360,13 +360,8 @@ func (mv *mailView) askPassword(id, name string) {
 
 // confirmTrust asks before trusting a certificate that did not verify.
 func (mv *mailView) confirmTrust(acct, host, fp string) {
-	dialog.ShowConfirm(T("trust.title"), T("trust.message", map[string]any{"Host": host, "Fingerprint": fp}),
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			mv.act(func(context.Context) error { return mv.eng.TrustCertificate(acct, host, fp) })
-		}, mv.win)
+	confirmAction(T("trust.title"), T("trust.message", map[string]any{"Host": host, "Fingerprint": fp}), T("trust.ok"),
+		func() { mv.act(func(context.Context) error { return mv.eng.TrustCertificate(acct, host, fp) }) }, mv.win)
 }
 
 // openInWindow shows a message in a window of its own (double click).

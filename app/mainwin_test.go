@@ -532,12 +532,12 @@ func TestUntrustedCertificateTrustButton(t *testing.T) {
 	}
 	var yes *widget.Button
 	for _, o := range test.LaidOutObjects(top) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Yes" {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Trust" {
 			yes = b
 		}
 	}
 	if yes == nil {
-		t.Fatalf("no Yes button in %q", objectsText(test.LaidOutObjects(top)))
+		t.Fatalf("no Trust button in %q", objectsText(test.LaidOutObjects(top)))
 	}
 	test.Tap(yes)
 	h.ui.waitFor(t, "mail after trusting the certificate", func() bool {
@@ -592,7 +592,7 @@ func TestFolderCreateRenameDeleteFromTree(t *testing.T) {
 	submit("Plans", "Rename")
 	h.ui.waitFor(t, "the renamed folder", func() bool { return find("Plans") != "" && find("Projects") == "" })
 	mv.deleteFolder(find("Plans"))
-	submit("", "Yes")
+	submit("", "Delete folder")
 	h.ui.waitFor(t, "the folder gone", func() bool { return find("Plans") == "" })
 }
 
@@ -815,7 +815,7 @@ func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
 		t.Fatal("no confirmation before removing the account")
 	}
 	for _, o := range test.LaidOutObjects(top) {
-		if b, ok := o.(*widget.Button); ok && (b.Text == "Yes" || b.Text == "是") {
+		if b, ok := o.(*widget.Button); ok && (b.Text == "Remove account" || b.Text == "删除账户") {
 			test.Tap(b)
 		}
 	}

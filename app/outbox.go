@@ -133,11 +133,8 @@ func (o *outboxWindow) row(m mailcore.OutgoingMessage, now time.Time) fyne.Canva
 	}
 	if m.State != store.OutboxSending {
 		button("outbox.delete", theme.DeleteIcon(), func() {
-			dialog.ShowConfirm(T("outbox.delete_title"), T("outbox.delete_confirm"), func(ok bool) {
-				if ok {
-					o.act(o.eng.DiscardOutgoing, m.ID)
-				}
-			}, o.win)
+			confirmAction(T("outbox.delete_title"), T("outbox.delete_confirm"), T("outbox.delete"),
+				func() { o.act(o.eng.DiscardOutgoing, m.ID) }, o.win)
 		})
 	}
 	return container.NewVBox(title, to, status, container.NewHBox(buttons...))

@@ -128,7 +128,7 @@ func TestOutboxWindow(t *testing.T) {
 	list(1)
 
 	test.Tap(findButton(outboxRow(t, o, "later delete"), T("outbox.delete")))
-	yes := findButton(o.win.Canvas().Overlays().Top(), "Yes")
+	yes := findButton(o.win.Canvas().Overlays().Top(), "Delete")
 	if yes == nil {
 		t.Fatal("no question before deleting")
 	}

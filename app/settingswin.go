@@ -242,13 +242,9 @@ func (sw *settingsWindow) removeAccount() {
 			})
 		})
 	}
-	dialog.ShowConfirm(T("settings.account.remove.title"),
+	confirmAction(T("settings.account.remove.title"),
 		T("settings.account.remove.message", map[string]any{"Account": sw.accountName(a)}),
-		func(ok bool) {
-			if ok {
-				run(false)
-			}
-		}, sw.win)
+		T("settings.account.remove.title"), func() { run(false) }, sw.win)
 }
 
 // accountForm edits one account: name, check interval, remote content,
