@@ -419,17 +419,13 @@ func (mv *mailView) emptyFolder(f store.Folder) {
 			case n == 0:
 				dialog.ShowInformation(T("folder.empty_"+role+".title"), T("folder.empty_"+role+".none"), mv.win)
 			default:
-				// The button names the action ("Empty"), not a bare "Yes".
-				dialog.ShowCustomConfirm(T("folder.empty_"+role+".title"), T("folder.empty.ok"), T("dialog.cancel"),
-					widget.NewLabel(TN("folder.empty_"+role+".message", n, nil)), func(ok bool) {
-						if ok {
-							mv.act(func(ctx context.Context) error {
-								u, _, err := mv.eng.EmptyFolder(ctx, f.ID)
-								mv.offerUndo(u, "undo.moved", trash)
-								return err
-							})
-						}
-					}, mv.win)
+				confirmAction(T("folder.empty_"+role+".title"), TN("folder.empty_"+role+".message", n, nil), T("folder.empty.ok"), func() {
+					mv.act(func(ctx context.Context) error {
+						u, _, err := mv.eng.EmptyFolder(ctx, f.ID)
+						mv.offerUndo(u, "undo.moved", trash)
+						return err
+					})
+				}, mv.win)
 			}
 		})
 	})
