@@ -795,10 +795,14 @@ func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
 
 	sw.themeSel.SetSelectedIndex(2) // dark
 	sw.langSel.SetSelectedIndex(2)  // 简体中文
-	sw.saveGeneral()
-	h.ui.waitFor(t, "settings saved", func() bool {
+	save := findButton(sw.win.Content(), "Save")
+	if save == nil {
+		t.Fatal("no Save button on the general tab")
+	}
+	test.Tap(save)
+	h.ui.waitFor(t, "settings saved, and said so", func() bool {
 		s := h.eng.Settings()
-		return s.Theme == ThemeDark && s.Language == LangChinese
+		return s.Theme == ThemeDark && s.Language == LangChinese && sw.saved != nil && sw.saved.Visible() && sw.saved.Text == "已保存。"
 	})
 	th := fyne.CurrentApp().Settings().Theme()
 	if th.Color("background", 1) != themeFor(ThemeDark).Color("background", 0) {
@@ -905,9 +909,10 @@ func TestSettingsIdentities(t *testing.T) {
 	}
 	addrs[1].SetText("alias@example.org")
 	test.Tap(findButton(sw.detail, "Save"))
-	h.ui.waitFor(t, "two identities saved", func() bool {
+	h.ui.waitFor(t, "two identities saved, and said so", func() bool {
 		a, _ := h.eng.Account(h.acct.ID)
-		return len(a.Identities) == 2 && a.Identities[1].Address == "alias@example.org"
+		return len(a.Identities) == 2 && a.Identities[1].Address == "alias@example.org" &&
+			sw.saved != nil && sw.saved.Visible() && sw.saved.Text == "Saved."
 	})
 	test.Tap(findButton(sw.detail, "Remove identity"))
 	if n := len(addressEntries()); n != 1 {

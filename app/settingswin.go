@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -35,6 +36,10 @@ type settingsWindow struct {
 	toTray   *widget.Check
 	remote   *widget.Select
 
+	// saved says beside the Save buttons that settings were saved.
+	saved *widget.Label
+	gen   int
+
 	// The server settings form shown last, and hooks for tests.
 	serverForm      *serverForm
 	onServersSaved  func()
@@ -63,6 +68,35 @@ func newSettingsWindow(m *mainWindow) *settingsWindow {
 
 func (sw *settingsWindow) show() { sw.win.Show() }
 
+// savedNote is the line that says, for a few seconds after a click on a
+// Save button, that the settings were saved: without it the click
+// changed nothing one could see. Each tab has its own; the last shown
+// is the one hidden.
+func (sw *settingsWindow) savedNote() *widget.Label {
+	l := widget.NewLabel(T("settings.saved"))
+	l.Hide()
+	return l
+}
+
+// noteSaved shows l for savedShown (on the UI goroutine).
+func (sw *settingsWindow) noteSaved(l *widget.Label) {
+	sw.gen++
+	gen := sw.gen
+	sw.saved = l
+	l.SetText(T("settings.saved")) // in the language just chosen, perhaps
+	l.Show()
+	time.AfterFunc(savedShown, func() {
+		sw.m.ui.do(func() {
+			if sw.gen == gen {
+				l.Hide()
+			}
+		})
+	})
+}
+
+// savedShown is how long "Saved." stays.
+const savedShown = 3 * time.Second
+
 func indexOf[T comparable](list []T, v T) int {
 	for i, x := range list {
 		if x == v {
@@ -87,7 +121,8 @@ func (sw *settingsWindow) generalTab() fyne.CanvasObject {
 	if sw.m.tray == nil {
 		sw.toTray.Disable()
 	}
-	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), sw.saveGeneral)
+	note := sw.savedNote()
+	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() { sw.saveGeneral(note) })
 	save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(T("settings.theme"), sw.themeSel),
@@ -96,11 +131,12 @@ func (sw *settingsWindow) generalTab() fyne.CanvasObject {
 		widget.NewFormItem("", sw.notify),
 		widget.NewFormItem("", sw.toTray),
 	)
-	return container.NewBorder(nil, container.NewHBox(save), nil, nil, container.NewVScroll(form))
+	return container.NewBorder(nil, container.NewHBox(save, note), nil, nil, container.NewVScroll(form))
 }
 
-// saveGeneral applies and saves the general settings.
-func (sw *settingsWindow) saveGeneral() {
+// saveGeneral applies and saves the general settings, then says so on
+// note (nil: nowhere).
+func (sw *settingsWindow) saveGeneral(note *widget.Label) {
 	m := sw.m
 	s := m.eng.Settings()
 	oldLang := s.Language
@@ -122,6 +158,8 @@ func (sw *settingsWindow) saveGeneral() {
 		m.ui.do(func() {
 			if err != nil {
 				dialog.ShowError(userError(err), sw.win)
+			} else if note != nil {
+				sw.noteSaved(note)
 			}
 		})
 	})
@@ -305,6 +343,7 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 	}
 	more := widget.NewButtonWithIcon(T("settings.identity.add"), theme.ContentAddIcon(), func() { addIdent(account.Identity{}) })
 
+	note := sw.savedNote()
 	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() {
 		n, err := strconv.Atoi(interval.Text)
 		if err != nil || n < 0 {
@@ -322,7 +361,7 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 			}
 			b.Identities = append(b.Identities, account.Identity{Name: r.name.Text, Address: r.addr.Text, Signature: r.sig.Text})
 		}
-		sw.updateAccount(b, nil)
+		sw.updateAccount(b, func() { sw.noteSaved(note) })
 	})
 	save.Importance = widget.HighImportance
 	pw := widget.NewButtonWithIcon(T("settings.password.change"), theme.LoginIcon(), func() { sw.changePassword(a) })
@@ -333,7 +372,7 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 		widget.NewFormItem(T("settings.account.interval"), interval),
 		widget.NewFormItem(T("settings.account.remote"), remote),
 	)
-	return container.NewBorder(nil, container.NewHBox(save, servers, pw), nil, nil,
+	return container.NewBorder(nil, container.NewHBox(save, servers, pw, note), nil, nil,
 		container.NewVScroll(container.NewVBox(form,
 			widget.NewLabelWithStyle(T("settings.identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			idBox, more)))
