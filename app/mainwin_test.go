@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -902,10 +903,16 @@ func TestSettingsIdentities(t *testing.T) {
 			t.Errorf("identity fields unlabelled: no %q in %q", l, labels)
 		}
 	}
-	test.Tap(findButton(sw.detail, "Add identity"))
+	// Called as the button calls it: the test driver's Tap takes the
+	// focus away afterwards, the desktop driver does not.
+	sw.win.Content().(*container.AppTabs).SelectIndex(1)
+	findButton(sw.detail, "Add identity").OnTapped()
 	addrs := addressEntries()
 	if len(addrs) != 2 {
 		t.Fatalf("%d identities shown after adding one, want 2", len(addrs))
+	}
+	if e, ok := sw.win.Canvas().Focused().(*widget.Entry); !ok || e.PlaceHolder != "Your name, as recipients see it" || e.Text != "" {
+		t.Fatalf("after Add identity %T has the focus, want the new identity's name", sw.win.Canvas().Focused())
 	}
 	addrs[1].SetText("alias@example.org")
 	test.Tap(findButton(sw.detail, "Save"))

@@ -341,7 +341,14 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 	for _, id := range idents {
 		addIdent(id)
 	}
-	more := widget.NewButtonWithIcon(T("settings.identity.add"), theme.ContentAddIcon(), func() { addIdent(account.Identity{}) })
+	var scroll *container.Scroll
+	more := widget.NewButtonWithIcon(T("settings.identity.add"), theme.ContentAddIcon(), func() {
+		// The new identity is at the end, often below the fold: bring
+		// it into view with its name field ready for typing.
+		addIdent(account.Identity{})
+		scroll.ScrollToBottom()
+		sw.win.Canvas().Focus(rows[len(rows)-1].name)
+	})
 
 	note := sw.savedNote()
 	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() {
@@ -372,10 +379,10 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 		widget.NewFormItem(T("settings.account.interval"), interval),
 		widget.NewFormItem(T("settings.account.remote"), remote),
 	)
-	return container.NewBorder(nil, container.NewHBox(save, servers, pw, note), nil, nil,
-		container.NewVScroll(container.NewVBox(form,
-			widget.NewLabelWithStyle(T("settings.identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			idBox, more)))
+	scroll = container.NewVScroll(container.NewVBox(form,
+		widget.NewLabelWithStyle(T("settings.identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		idBox, more))
+	return container.NewBorder(nil, container.NewHBox(save, servers, pw, note), nil, nil, scroll)
 }
 
 // updateAccount saves an account's changed settings off the UI goroutine,
