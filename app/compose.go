@@ -669,11 +669,8 @@ func (c *ComposeWindow) sendWithChecks(at time.Time) {
 		return
 	}
 	if len(warnings) > 0 {
-		dialog.ShowConfirm(T("compose.confirm_title"), strings.Join(warnings, "\n")+"\n\n"+T("compose.send_anyway"), func(ok bool) {
-			if ok {
-				c.Send(acct, d, at)
-			}
-		}, c.Win)
+		confirmAction(T("compose.confirm_title"), strings.Join(warnings, "\n")+"\n\n"+T("compose.send_anyway"), T("compose.send"),
+			func() { c.Send(acct, d, at) }, c.Win)
 		return
 	}
 	c.Send(acct, d, at)

@@ -304,6 +304,17 @@ func TestComposeMailtoSizeWarningAndReminder(t *testing.T) {
 	if err != nil || len(warnings) != 1 || warnings[0] != T("compose.forgot_attachment") {
 		t.Fatalf("reminder: %v %v", warnings, err)
 	}
+	// Sending asks first, with Send and Cancel (not Yes / No); Cancel
+	// leaves the message being written.
+	c.sendWithChecks(time.Time{})
+	top := c.Win.Canvas().Overlays().Top()
+	if findButton(top, "Send") == nil || findButton(top, "Cancel") == nil {
+		t.Fatalf("the question before sending offers %q", overlayText(top))
+	}
+	test.Tap(findButton(top, "Cancel"))
+	if c.closed || c.Win.Canvas().Overlays().Top() != nil {
+		t.Fatal("Cancel did not leave the message open")
+	}
 	if !MentionsAttachment("请查收附件") || MentionsAttachment("> attached below\nthanks") {
 		t.Fatal("attachment words")
 	}

@@ -266,12 +266,8 @@ func (sw *settingsWindow) removeAccount() {
 			sw.m.ui.do(func() {
 				switch {
 				case errors.Is(err, mailcore.ErrUnsentMail):
-					dialog.ShowConfirm(T("settings.account.unsent.title"), T("settings.account.unsent.message"),
-						func(ok bool) {
-							if ok {
-								run(true)
-							}
-						}, sw.win)
+					confirmAction(T("settings.account.unsent.title"), T("settings.account.unsent.message"),
+						T("settings.account.remove.title"), func() { run(true) }, sw.win)
 				case err != nil:
 					dialog.ShowError(userError(err), sw.win)
 				default:
