@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -330,29 +331,22 @@ func TestMultiSelectAndActions(t *testing.T) {
 	}
 
 	// Archive moves the selection to the account's Archive folder (a
-	// local one on this POP3 account).
-	mv.list.selected = map[int64]bool{ids[2]: true, ids[3]: true}
-	mv.moveToRole(store.RoleArchive)
-	archive, err := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleArchive)
-	if err != nil {
-		t.Fatal(err)
+	// local one on this POP3 account), Delete to Trash.
+	movesTwo := func(a, b int64, act func(), role string, left int) {
+		t.Helper()
+		mv.list.selected = map[int64]bool{a: true, b: true}
+		act()
+		f, err := h.eng.Store().FolderByRole(ctx, h.acct.ID, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.ui.waitFor(t, fmt.Sprintf("two messages in %s and %d in the list", role, left), func() bool {
+			n, _, _ := h.eng.Store().Counts(ctx, f.ID)
+			return n == 2 && mv.list.total == left
+		})
 	}
-	h.ui.waitFor(t, "two messages in Archive and 18 in the list", func() bool {
-		n, _, _ := h.eng.Store().Counts(ctx, archive.ID)
-		return n == 2 && mv.list.total == 18
-	})
-
-	// Delete moves the selection to Trash.
-	mv.list.selected = map[int64]bool{ids[0]: true, ids[1]: true}
-	mv.deleteSelected()
-	trash, err := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleTrash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.ui.waitFor(t, "two messages in Trash and 16 in the list", func() bool {
-		n, _, _ := h.eng.Store().Counts(ctx, trash.ID)
-		return n == 2 && mv.list.total == 16
-	})
+	movesTwo(ids[2], ids[3], func() { mv.moveToRole(store.RoleArchive) }, store.RoleArchive, 18)
+	movesTwo(ids[0], ids[1], mv.deleteSelected, store.RoleTrash, 16)
 }
 
 func TestKeyboardShortcuts(t *testing.T) {
