@@ -927,8 +927,8 @@ func (w *wizard) saved(a account.Account, err error) {
 		acct := w.account()
 		pw := w.password.Text
 		do := w.opts.do
-		dialog.ShowConfirm(T("wizard.keyring.title"), T("wizard.keyring.question"), func(ok bool) {
-			if !ok || w.busy {
+		confirmAction(T("wizard.keyring.title"), T("wizard.keyring.question"), T("wizard.keyring.session"), func() {
+			if w.busy {
 				return
 			}
 			w.busy = true

@@ -50,16 +50,16 @@ func TestWizardNoKeyringOffersSessionOnly(t *testing.T) {
 	if len(h.eng.Accounts()) != 0 {
 		t.Fatal("the account was saved before the user answered")
 	}
-	// Answer yes.
+	// Agree.
 	var yes bool
 	for _, b := range buttonsIn(w.win.Canvas().Overlays().Top()) {
-		if b.Text == "Yes" {
+		if b.Text == "Keep for this session" {
 			test.Tap(b)
 			yes = true
 		}
 	}
 	if !yes {
-		t.Fatal("no Yes button in the question")
+		t.Fatal("no \"Keep for this session\" button in the question")
 	}
 	h.ui.waitFor(t, "the wizard to finish", func() bool { return len(h.done) == 1 })
 	a := h.done[0]
