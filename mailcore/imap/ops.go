@@ -130,10 +130,8 @@ func (a *Account) SetFlags(ctx context.Context, ids []int64, set, clear store.Fl
 			return err
 		}
 		lids, uids := splitIDs(groups[fid])
-		for _, id := range lids {
-			if err := a.st.SetFlagsLocal(ctx, id, set, clear, true); err != nil {
-				return err
-			}
+		if err := a.st.SetFlagsLocalMany(ctx, lids, set, clear, true); err != nil {
+			return err
 		}
 		if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opFlags, Folder: f.Name, UIDs: uids, Local: lids, Set: set, Clear: clear}); err != nil {
 			return err
@@ -176,11 +174,9 @@ func (a *Account) moveGroup(ctx context.Context, fid int64, to store.Folder, ms 
 		return err
 	}
 	lids, uids := splitIDs(ms)
-	dest := make([]uint32, len(lids))
-	for i, id := range lids {
-		if dest[i], err = a.st.MoveToPlaceholder(ctx, id, to.ID); err != nil {
-			return err
-		}
+	dest, err := a.st.MoveToPlaceholders(ctx, lids, to.ID)
+	if err != nil {
+		return err
 	}
 	if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opMove, Folder: f.Name, UIDs: uids, Local: lids, Dest: dest, Target: to.Name}); err != nil {
 		return err
@@ -211,10 +207,8 @@ func (a *Account) Delete(ctx context.Context, ids []int64) error {
 			return err
 		}
 		lids, uids := splitIDs(ms)
-		for _, id := range lids {
-			if err := a.st.DeleteMessage(ctx, id); err != nil {
-				return err
-			}
+		if err := a.st.DeleteMessages(ctx, lids); err != nil {
+			return err
 		}
 		if _, err := a.st.AddOp(ctx, a.cfg.AccountID, store.Op{Kind: opExpunge, Folder: f.Name, UIDs: uids}); err != nil {
 			return err

@@ -48,16 +48,43 @@ func nextPlaceholder(ctx context.Context, tx *sql.Tx, folderID int64) (uint32, e
 // MoveToPlaceholder moves a cached message to another folder under a
 // placeholder UID, marked pending, until the server confirms the move.
 func (s *Store) MoveToPlaceholder(ctx context.Context, id, toFolder int64) (uint32, error) {
-	var uid uint32
+	uids, err := s.MoveToPlaceholders(ctx, []int64{id}, toFolder)
+	if err != nil {
+		return 0, err
+	}
+	return uids[0], nil
+}
+
+// MoveToPlaceholders is MoveToPlaceholder for many messages in one
+// transaction (see SetFlagsLocalMany); it returns their placeholder UIDs
+// in the order of ids.
+func (s *Store) MoveToPlaceholders(ctx context.Context, ids []int64, toFolder int64) ([]uint32, error) {
+	uids := make([]uint32, len(ids))
+	if len(ids) == 0 {
+		return uids, nil
+	}
 	err := s.tx(ctx, "move", func(tx *sql.Tx) error {
-		var err error
-		if uid, err = nextPlaceholder(ctx, tx, toFolder); err != nil {
+		next, err := nextPlaceholder(ctx, tx, toFolder)
+		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE messages SET folder_id=?, uid=?, pending=1 WHERE id=?`, toFolder, uid, id)
-		return err
+		st, err := tx.PrepareContext(ctx, `UPDATE messages SET folder_id=?, uid=?, pending=1 WHERE id=?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i, id := range ids {
+			uids[i] = next + uint32(i)
+			if _, err := st.ExecContext(ctx, toFolder, uids[i], id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return uid, err
+	if err != nil {
+		return nil, err
+	}
+	return uids, nil
 }
 
 // PutBack returns a message to a folder under its real UID (an offline

@@ -627,9 +627,37 @@ func (s *Store) HasBody(ctx context.Context, id int64) (bool, error) {
 // SetFlagsLocal changes a message's flags in the cache and marks it pending
 // until the server confirms (offline operations).
 func (s *Store) SetFlagsLocal(ctx context.Context, id int64, set, clear Flags, pending bool) error {
-	return s.tx(ctx, "set flags", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE messages SET flags = (flags | ?) & ~?, pending=? WHERE id=?`, set, clear, boolInt(pending), id)
-		return err
+	return s.SetFlagsLocalMany(ctx, []int64{id}, set, clear, pending)
+}
+
+// SetFlagsLocalMany is SetFlagsLocal for many messages in one transaction.
+//
+// The actions on a selection (mark read, delete, move) changed the cache
+// one transaction per message, each waiting for the disk: about 0.2 ms a
+// message here, 2 s for 10,000 selected. Each batch is one transaction.
+func (s *Store) SetFlagsLocalMany(ctx context.Context, ids []int64, set, clear Flags, pending bool) error {
+	return s.eachIn(ctx, "set flags", `UPDATE messages SET flags = (flags | ?) & ~?, pending=? WHERE id=?`, ids,
+		func(id int64) []any { return []any{set, clear, boolInt(pending), id} })
+}
+
+// eachIn runs statement q once for every id, with the arguments args
+// gives, in one transaction.
+func (s *Store) eachIn(ctx context.Context, op, q string, ids []int64, args func(id int64) []any) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.tx(ctx, op, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range ids {
+			if _, err := st.ExecContext(ctx, args(id)...); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -647,10 +675,13 @@ func (s *Store) ClearPending(ctx context.Context, ids []int64) error {
 
 // DeleteMessage removes one message (and its body) from the cache.
 func (s *Store) DeleteMessage(ctx context.Context, id int64) error {
-	return s.tx(ctx, "delete message", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id=?`, id)
-		return err
-	})
+	return s.DeleteMessages(ctx, []int64{id})
+}
+
+// DeleteMessages removes messages (and their bodies) from the cache in
+// one transaction.
+func (s *Store) DeleteMessages(ctx context.Context, ids []int64) error {
+	return s.eachIn(ctx, "delete message", `DELETE FROM messages WHERE id=?`, ids, func(id int64) []any { return []any{id} })
 }
 
 // MoveLocal moves a message to another folder of the cache, giving it the
