@@ -92,11 +92,16 @@ func (a *Account) FetchBody(ctx context.Context, id int64) ([]byte, error) {
 func (a *Account) byFolder(ctx context.Context, ids []int64) (map[int64][]store.Summary, []int64, error) {
 	groups := map[int64][]store.Summary{}
 	var order []int64
-	for _, id := range ids {
-		m, err := a.st.Message(ctx, id)
-		if err != nil {
-			return nil, nil, err
-		}
+	// Read in chunks, not one query a message: a selection can hold
+	// thousands.
+	ms, err := a.st.SummariesByIDs(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ms) != len(ids) {
+		return nil, nil, store.ErrNotFound // one is gone, as Message says
+	}
+	for _, m := range ms {
 		if _, ok := groups[m.FolderID]; !ok {
 			order = append(order, m.FolderID)
 		}
