@@ -551,14 +551,29 @@ func (e *Engine) accountOfMessage(ctx context.Context, id int64) (string, error)
 }
 
 // groupByAccount splits message ids by the account that owns them.
+// The messages are read in chunks and each folder once: a selection can
+// hold thousands of messages, and two queries a message showed.
 func (e *Engine) groupByAccount(ctx context.Context, ids []int64) (map[string][]int64, error) {
+	ms, err := e.store.SummariesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) != len(ids) {
+		return nil, store.ErrNotFound // one is gone, as Message says
+	}
+	accountOf := map[int64]string{} // folder → account
 	out := map[string][]int64{}
-	for _, id := range ids {
-		a, err := e.accountOfMessage(ctx, id)
-		if err != nil {
-			return nil, err
+	for _, m := range ms {
+		a, ok := accountOf[m.FolderID]
+		if !ok {
+			f, err := e.store.Folder(ctx, m.FolderID)
+			if err != nil {
+				return nil, err
+			}
+			a = f.Account
+			accountOf[m.FolderID] = a
 		}
-		out[a] = append(out[a], id)
+		out[a] = append(out[a], m.ID)
 	}
 	return out, nil
 }

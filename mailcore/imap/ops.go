@@ -456,14 +456,16 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 		}
 		gone := 0
 		later := map[uint32]uint32{}
+		// The cache is changed for the whole operation at once (a move
+		// of thousands of messages took a transaction each).
+		var placed, dropped []int64
+		var placedUIDs []uint32
 		for i, id := range op.Local {
 			if i >= len(op.UIDs) {
 				break
 			}
 			if du, ok := dest[op.UIDs[i]]; ok {
-				if err := a.st.PutBack(ctx, id, to.ID, du); err != nil {
-					return err
-				}
+				placed, placedUIDs = append(placed, id), append(placedUIDs, du)
 				if i < len(op.Dest) {
 					later[op.Dest[i]] = du
 				}
@@ -471,14 +473,18 @@ func (a *Account) replay(ctx context.Context, cn *conn, op store.Op) error {
 				// Without UIDPLUS data the sync of the target brings the
 				// message back under its new UID; when nothing was moved the
 				// message was gone.
-				if err := a.st.DeleteMessage(ctx, id); err != nil {
-					return err
-				}
+				dropped = append(dropped, id)
 				if len(src) > 0 || !cn.caps.Has(imapv2.CapUIDPlus) {
 					continue
 				}
 				gone++
 			}
+		}
+		if err := a.st.PutBackMany(ctx, to.ID, placed, placedUIDs); err != nil {
+			return err
+		}
+		if err := a.st.DeleteMessages(ctx, dropped); err != nil {
+			return err
 		}
 		if err := a.rebindLater(ctx, op.Target, later); err != nil {
 			return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 // PlaceholderUIDBase is the first UID given to messages the IMAP engine put
@@ -91,17 +92,36 @@ func (s *Store) MoveToPlaceholders(ctx context.Context, ids []int64, toFolder in
 // move the server refused). If the folder already holds that UID again
 // (a sync brought it back), the placeholder row is dropped.
 func (s *Store) PutBack(ctx context.Context, id, folderID int64, uid uint32) error {
+	return s.PutBackMany(ctx, folderID, []int64{id}, []uint32{uid})
+}
+
+// PutBackMany is PutBack for messages ids[i] under uids[i], in one
+// transaction (the replay of a move of thousands of messages gives each
+// its UID on the server).
+func (s *Store) PutBackMany(ctx context.Context, folderID int64, ids []int64, uids []uint32) error {
+	if len(ids) != len(uids) {
+		return fmt.Errorf("store: %d messages for %d UIDs", len(ids), len(uids))
+	}
+	if len(ids) == 0 {
+		return nil
+	}
 	return s.tx(ctx, "put back", func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id=? AND uid=?`, folderID, uid).Scan(&n); err != nil {
-			return err
+		for i, id := range ids {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id=? AND uid=?`, folderID, uids[i]).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id=?`, id); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET folder_id=?, uid=?, pending=0 WHERE id=?`, folderID, uids[i], id); err != nil {
+				return err
+			}
 		}
-		if n > 0 {
-			_, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id=?`, id)
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE messages SET folder_id=?, uid=?, pending=0 WHERE id=?`, folderID, uid, id)
-		return err
+		return nil
 	})
 }
 

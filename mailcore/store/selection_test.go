@@ -34,6 +34,25 @@ func TestSelectionActionsInOneTransaction(t *testing.T) {
 				id, m.UID, uids[i], m.FolderID, m.Pending, want)
 		}
 	}
+	// The server's UIDs for them, once the move is replayed; a message the
+	// folder already holds under its UID (a sync brought it) is dropped.
+	if err := s.PutSummaries(ctx, trash, []Summary{{UID: 77, Subject: "synced meanwhile"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBackMany(ctx, trash, sel, []uint32{75, 76, 77}); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range sel[:2] {
+		if m, _ := s.Message(ctx, id); m.UID != uint32(75+i) || m.Pending || m.FolderID != trash {
+			t.Errorf("message %d after the replay: uid %d, pending %v", id, m.UID, m.Pending)
+		}
+	}
+	if _, err := s.Message(ctx, sel[2]); err == nil {
+		t.Error("the placeholder of a message the folder already holds was kept")
+	}
+	if err := s.PutBackMany(ctx, trash, sel, []uint32{1}); err == nil {
+		t.Error("PutBackMany took 3 messages for 1 UID")
+	}
 	if err := s.SetFlagsLocalMany(ctx, []int64{ids[1], ids[3]}, Seen|Flagged, 0, false); err != nil {
 		t.Fatal(err)
 	}
