@@ -34,30 +34,15 @@ func (p *pop3Incoming) FetchBody(ctx context.Context, id int64) ([]byte, error) 
 }
 
 func (p *pop3Incoming) SetFlags(ctx context.Context, ids []int64, set, clear store.Flags) error {
-	for _, id := range ids {
-		if err := p.acct.SetFlags(ctx, id, set, clear); err != nil {
-			return err
-		}
-	}
-	return nil
+	return p.acct.SetFlagsMany(ctx, ids, set, clear)
 }
 
 func (p *pop3Incoming) Move(ctx context.Context, ids []int64, to int64) error {
-	for _, id := range ids {
-		if err := p.acct.Move(ctx, id, to); err != nil {
-			return err
-		}
-	}
-	return nil
+	return p.acct.MoveMany(ctx, ids, to)
 }
 
 func (p *pop3Incoming) Delete(ctx context.Context, ids []int64) error {
-	for _, id := range ids {
-		if err := p.acct.Delete(ctx, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return p.acct.DeleteMany(ctx, ids)
 }
 
 func validLocalName(name string) error {

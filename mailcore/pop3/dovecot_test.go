@@ -3,6 +3,7 @@ package pop3
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -420,4 +421,69 @@ func BenchmarkDownload(b *testing.B) {
 	b.ReportMetric(raw.Seconds()/float64(b.N), "raw_s")
 	b.ReportMetric(engine.Seconds()/float64(b.N), "engine_s")
 	b.ReportMetric(engine.Seconds()/raw.Seconds(), "ratio")
+}
+
+// A selection is deleted in one step: what is outside Trash goes there,
+// what is in Trash is removed and (DeleteWhenDeletedLocally) deleted on
+// the server at the next check; a selection holding a message of another
+// account changes nothing.
+func TestDovecotDeleteSelection(t *testing.T) {
+	s := mailtest.Shared(t)
+	u := s.AddUser(t)
+	seed(t, s, u, mailtest.GenerateMessages(5, 17))
+	cfg := dovecotConfig(s, u, false)
+	cfg.DeleteWhenDeletedLocally = true
+	st := openStore(t)
+	a := New(cfg, st, nil)
+	ctx := context.Background()
+	if res, err := a.Check(ctx); err != nil || res.New != 5 {
+		t.Fatalf("first check %+v %v", res, err)
+	}
+	inbox := inboxOf(t, st, cfg.Account)
+	page, err := st.Page(ctx, inbox, store.ByDateAsc, 0, 10)
+	if err != nil || len(page) != 5 {
+		t.Fatalf("page %d %v", len(page), err)
+	}
+	ids := []int64{page[0].ID, page[1].ID, page[2].ID, page[3].ID}
+	if err := a.SetFlagsMany(ctx, ids, store.Seen, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DeleteMany(ctx, ids[:2]); err != nil { // to Trash
+		t.Fatal(err)
+	}
+	other, err := st.UpsertFolder(ctx, store.Folder{Account: "someone-else", Name: "Inbox", Local: true, Selectable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutSummaries(ctx, other, []store.Summary{{UID: 1, Subject: "not this account's"}}); err != nil {
+		t.Fatal(err)
+	}
+	foreign, _ := st.MessageIDs(ctx, other)
+	if err := a.DeleteMany(ctx, append([]int64{ids[2]}, foreign...)); err == nil {
+		t.Fatal("a selection with another account's message was deleted")
+	}
+	if m, _ := st.Message(ctx, ids[2]); m.FolderID != inbox {
+		t.Fatal("a refused selection moved a message")
+	}
+	// Two in Trash and two in the inbox: the Trash ones go for good, the
+	// others to Trash.
+	if err := a.DeleteMany(ctx, ids); err != nil {
+		t.Fatal(err)
+	}
+	trash, _ := st.FolderByRole(ctx, cfg.Account, store.RoleTrash)
+	inTrash, _ := st.MessageIDs(ctx, trash.ID)
+	if fmt.Sprint(inTrash) != fmt.Sprint([]int64{ids[2], ids[3]}) && fmt.Sprint(inTrash) != fmt.Sprint([]int64{ids[3], ids[2]}) {
+		t.Fatalf("Trash holds %v, want %v", inTrash, ids[2:])
+	}
+	for _, id := range ids[2:] {
+		if m, _ := st.Message(ctx, id); m.Flags&store.Seen == 0 {
+			t.Errorf("message %d lost its flags on the way to Trash", id)
+		}
+	}
+	if res, err := a.Check(ctx); err != nil || res.Deleted != 2 || res.New != 0 {
+		t.Fatalf("after deleting two from Trash %+v %v", res, err)
+	}
+	if n := serverCount(t, cfg); n != 3 {
+		t.Fatalf("server holds %d, want 3", n)
+	}
 }

@@ -688,15 +688,43 @@ func (s *Store) DeleteMessages(ctx context.Context, ids []int64) error {
 // next local UID there (local folders; for IMAP the server assigns the UID
 // and the sync brings the message back). It returns the new UID.
 func (s *Store) MoveLocal(ctx context.Context, id, toFolder int64) (uint32, error) {
-	var uid uint32
+	uids, err := s.MoveLocalMany(ctx, []int64{id}, toFolder)
+	if err != nil {
+		return 0, err
+	}
+	return uids[0], nil
+}
+
+// MoveLocalMany is MoveLocal for many messages in one transaction (see
+// SetFlagsLocalMany); they take the folder's next UIDs in the order of
+// ids, which it returns.
+func (s *Store) MoveLocalMany(ctx context.Context, ids []int64, toFolder int64) ([]uint32, error) {
+	uids := make([]uint32, len(ids))
+	if len(ids) == 0 {
+		return uids, nil
+	}
 	err := s.tx(ctx, "move", func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid),0)+1 FROM messages WHERE folder_id=?`, toFolder).Scan(&uid); err != nil {
+		var next uint32
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid),0)+1 FROM messages WHERE folder_id=?`, toFolder).Scan(&next); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE messages SET folder_id=?, uid=? WHERE id=?`, toFolder, uid, id)
-		return err
+		st, err := tx.PrepareContext(ctx, `UPDATE messages SET folder_id=?, uid=? WHERE id=?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for i, id := range ids {
+			uids[i] = next + uint32(i)
+			if _, err := st.ExecContext(ctx, toFolder, uids[i], id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return uid, err
+	if err != nil {
+		return nil, err
+	}
+	return uids, nil
 }
 
 // AddLocal stores a message in a local folder with its raw source in one

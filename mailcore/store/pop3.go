@@ -281,6 +281,13 @@ func (s *Store) RequestPOP3Delete(ctx context.Context, messageID int64) (bool, e
 	return n > 0, err
 }
 
+// RequestPOP3Deletes is RequestPOP3Delete for many messages in one
+// transaction.
+func (s *Store) RequestPOP3Deletes(ctx context.Context, messageIDs []int64) error {
+	return s.eachIn(ctx, "pop3 request delete", `UPDATE pop3_uidls SET delete_requested=1 WHERE message_id=? AND deleted_on_server=0`,
+		messageIDs, func(id int64) []any { return []any{id} })
+}
+
 // POP3UIDLOf returns the server identity of a local message, or ErrNotFound.
 func (s *Store) POP3UIDLOf(ctx context.Context, messageID int64) (string, error) {
 	var u string
