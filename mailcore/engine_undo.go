@@ -56,11 +56,16 @@ func (u Undo) Except(role string) Undo {
 func (e *Engine) Remember(ctx context.Context, ids []int64) (Undo, error) {
 	var u Undo
 	roles := map[int64]string{}
-	for _, id := range ids {
-		m, err := e.store.Message(ctx, id)
-		if err != nil {
-			return Undo{}, err
-		}
+	// Read in chunks: a selection can hold thousands of messages.
+	ms, err := e.store.SummariesByIDs(ctx, ids)
+	if err != nil {
+		return Undo{}, err
+	}
+	if len(ms) != len(ids) {
+		return Undo{}, store.ErrNotFound // one is gone, as Message says
+	}
+	for _, m := range ms {
+		id := m.ID
 		role, ok := roles[m.FolderID]
 		if !ok {
 			f, err := e.store.Folder(ctx, m.FolderID)
@@ -87,9 +92,23 @@ func (e *Engine) Undo(ctx context.Context, u Undo) (int, error) {
 	type marks struct{ set, clear store.Flags }
 	flags := map[marks][]int64{}
 	n := 0
+	ids := append([]int64(nil), u.unread...)
 	for _, p := range u.places {
-		m, err := e.store.Message(ctx, p.id)
-		if err != nil {
+		ids = append(ids, p.id)
+	}
+	// Read in chunks (a selection can hold thousands); the messages no
+	// longer cached are left out.
+	ms, err := e.store.SummariesByIDs(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	cached := make(map[int64]store.Summary, len(ms))
+	for _, m := range ms {
+		cached[m.ID] = m
+	}
+	for _, p := range u.places {
+		m, ok := cached[p.id]
+		if !ok {
 			continue // gone
 		}
 		n++
@@ -106,7 +125,7 @@ func (e *Engine) Undo(ctx context.Context, u Undo) (int, error) {
 	}
 	var unread []int64
 	for _, id := range u.unread {
-		if m, err := e.store.Message(ctx, id); err == nil {
+		if m, ok := cached[id]; ok {
 			n++
 			if m.Flags&store.Seen != 0 {
 				unread = append(unread, id)
