@@ -554,12 +554,9 @@ func (e *Engine) accountOfMessage(ctx context.Context, id int64) (string, error)
 // The messages are read in chunks and each folder once: a selection can
 // hold thousands of messages, and two queries a message showed.
 func (e *Engine) groupByAccount(ctx context.Context, ids []int64) (map[string][]int64, error) {
-	ms, err := e.store.SummariesByIDs(ctx, ids)
+	ms, err := e.store.SummariesOf(ctx, ids)
 	if err != nil {
 		return nil, err
-	}
-	if len(ms) != len(ids) {
-		return nil, store.ErrNotFound // one is gone, as Message says
 	}
 	accountOf := map[int64]string{} // folder → account
 	out := map[string][]int64{}

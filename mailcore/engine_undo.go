@@ -57,12 +57,9 @@ func (e *Engine) Remember(ctx context.Context, ids []int64) (Undo, error) {
 	var u Undo
 	roles := map[int64]string{}
 	// Read in chunks: a selection can hold thousands of messages.
-	ms, err := e.store.SummariesByIDs(ctx, ids)
+	ms, err := e.store.SummariesOf(ctx, ids)
 	if err != nil {
 		return Undo{}, err
-	}
-	if len(ms) != len(ids) {
-		return Undo{}, store.ErrNotFound // one is gone, as Message says
 	}
 	for _, m := range ms {
 		id := m.ID

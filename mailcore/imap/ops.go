@@ -94,12 +94,9 @@ func (a *Account) byFolder(ctx context.Context, ids []int64) (map[int64][]store.
 	var order []int64
 	// Read in chunks, not one query a message: a selection can hold
 	// thousands.
-	ms, err := a.st.SummariesByIDs(ctx, ids)
+	ms, err := a.st.SummariesOf(ctx, ids)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(ms) != len(ids) {
-		return nil, nil, store.ErrNotFound // one is gone, as Message says
 	}
 	for _, m := range ms {
 		if _, ok := groups[m.FolderID]; !ok {

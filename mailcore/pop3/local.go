@@ -91,12 +91,9 @@ func (a *Account) DeleteMany(ctx context.Context, ids []int64) error {
 // owned reads the messages ids, in chunks, and checks that every one is
 // in a folder of this account.
 func (a *Account) owned(ctx context.Context, ids []int64) ([]store.Summary, error) {
-	ms, err := a.st.SummariesByIDs(ctx, ids)
+	ms, err := a.st.SummariesOf(ctx, ids)
 	if err != nil {
 		return nil, err
-	}
-	if len(ms) != len(ids) {
-		return nil, store.ErrNotFound // one is gone, as Message says
 	}
 	mine := map[int64]bool{} // folder → of this account
 	for _, m := range ms {

@@ -69,18 +69,7 @@ func (s *Store) MoveToPlaceholders(ctx context.Context, ids []int64, toFolder in
 		if err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `UPDATE messages SET folder_id=?, uid=?, pending=1 WHERE id=?`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i, id := range ids {
-			uids[i] = next + uint32(i)
-			if _, err := st.ExecContext(ctx, toFolder, uids[i], id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return moveNumbered(ctx, tx, `UPDATE messages SET folder_id=?, uid=?, pending=1 WHERE id=?`, toFolder, next, ids, uids)
 	})
 	if err != nil {
 		return nil, err

@@ -708,23 +708,30 @@ func (s *Store) MoveLocalMany(ctx context.Context, ids []int64, toFolder int64) 
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(uid),0)+1 FROM messages WHERE folder_id=?`, toFolder).Scan(&next); err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `UPDATE messages SET folder_id=?, uid=? WHERE id=?`)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i, id := range ids {
-			uids[i] = next + uint32(i)
-			if _, err := st.ExecContext(ctx, toFolder, uids[i], id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return moveNumbered(ctx, tx, `UPDATE messages SET folder_id=?, uid=? WHERE id=?`, toFolder, next, ids, uids)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return uids, nil
+}
+
+// moveNumbered moves messages ids to folder toFolder in tx under the
+// consecutive UIDs from first, which it writes to uids, with statement
+// set (arguments: folder, UID, message id).
+func moveNumbered(ctx context.Context, tx *sql.Tx, set string, toFolder int64, first uint32, ids []int64, uids []uint32) error {
+	st, err := tx.PrepareContext(ctx, set)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i, id := range ids {
+		uids[i] = first + uint32(i)
+		if _, err := st.ExecContext(ctx, toFolder, uids[i], id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AddLocal stores a message in a local folder with its raw source in one

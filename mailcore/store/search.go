@@ -274,6 +274,16 @@ func (s *Store) bodyArgs(q string) []any {
 	return nil
 }
 
+// SummariesOf is SummariesByIDs for messages that must all be cached (a
+// selection acted on): ErrNotFound when one is gone, as Message says.
+func (s *Store) SummariesOf(ctx context.Context, ids []int64) ([]Summary, error) {
+	ms, err := s.SummariesByIDs(ctx, ids)
+	if err == nil && len(ms) != len(ids) {
+		err = ErrNotFound
+	}
+	return ms, err
+}
+
 // SummariesByIDs returns the summaries of the given messages in the order
 // of ids; ids no longer in the cache are left out.
 func (s *Store) SummariesByIDs(ctx context.Context, ids []int64) ([]Summary, error) {
