@@ -103,14 +103,27 @@ func (mv *mailView) moveDropped(uid string, ids func(context.Context) ([]int64, 
 		if err != nil {
 			return err
 		}
+		// One chunked read, and each folder once: a dragged conversation
+		// or selection can hold many messages. Those gone meanwhile are
+		// left out.
+		ms, err := st.SummariesByIDs(ctx, all)
+		if err != nil {
+			return err
+		}
+		ours := map[int64]bool{} // folder → of the target's account
 		var keep []int64
-		for _, id := range all {
-			m, err := st.Message(ctx, id)
-			if err != nil || m.FolderID == to {
+		for _, m := range ms {
+			if m.FolderID == to {
 				continue
 			}
-			if f, err := st.Folder(ctx, m.FolderID); err == nil && f.Account == node.account {
-				keep = append(keep, id)
+			ok, seen := ours[m.FolderID]
+			if !seen {
+				f, err := st.Folder(ctx, m.FolderID)
+				ok = err == nil && f.Account == node.account
+				ours[m.FolderID] = ok
+			}
+			if ok {
+				keep = append(keep, m.ID)
 			}
 		}
 		if len(keep) == 0 {
