@@ -393,14 +393,8 @@ func confirmOpenLink(win fyne.Window, href string) {
 		dialog.ShowInformation(T("reader.link.title"), T("reader.link.refused", map[string]any{"URL": href}), win)
 		return
 	}
-	d := dialog.NewConfirm(T("reader.link.title"), T("reader.link.message", map[string]any{"URL": href}), func(ok bool) {
-		if ok {
-			_ = fyne.CurrentApp().OpenURL(u)
-		}
-	}, win)
-	d.SetConfirmText(T("reader.link.open"))
-	d.SetDismissText(T("dialog.cancel"))
-	d.Show()
+	confirmAction(T("reader.link.title"), T("reader.link.message", map[string]any{"URL": href}), T("reader.link.open"),
+		func() { _ = fyne.CurrentApp().OpenURL(u) }, win)
 }
 
 // wireReadView connects the actions of a message view that need nothing
