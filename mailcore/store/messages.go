@@ -663,14 +663,7 @@ func (s *Store) eachIn(ctx context.Context, op, q string, ids []int64, args func
 
 // ClearPending marks messages as confirmed by the server.
 func (s *Store) ClearPending(ctx context.Context, ids []int64) error {
-	return s.tx(ctx, "clear pending", func(tx *sql.Tx) error {
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE messages SET pending=0 WHERE id=?`, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.eachIn(ctx, "clear pending", `UPDATE messages SET pending=0 WHERE id=?`, ids, func(id int64) []any { return []any{id} })
 }
 
 // DeleteMessage removes one message (and its body) from the cache.
