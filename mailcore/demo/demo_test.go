@@ -496,3 +496,47 @@ func BenchmarkStart(b *testing.B) {
 		s.Close()
 	}
 }
+
+// Mail delivered the moment IDLE has begun is announced during that IDLE:
+// imapserver answers "+ idling" before the session listens for updates, and
+// an update queued in between used to wait for the client's next command.
+func TestIdleAnnouncesMailDeliveredAsItStarts(t *testing.T) {
+	s := startServer(t)
+	arrived := make(chan uint32, 4)
+	w := imapLogin(t, s, &imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages != nil {
+				arrived <- *d.NumMessages
+			}
+		},
+	}})
+	sel, err := w.Select("INBOX", nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := sel.NumMessages
+	for round := 0; round < 20; round++ {
+		idle, err := w.Idle()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.deliver([]byte("Subject: round "+strconv.Itoa(round)+"\r\n\r\nhi\r\n"), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		select {
+		case got := <-arrived:
+			if got != n {
+				t.Fatalf("round %d: IDLE saw %d messages, want %d", round, got, n)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: IDLE did not report the message delivered as it started", round)
+		}
+		if err := idle.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := idle.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

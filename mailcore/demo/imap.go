@@ -3,6 +3,7 @@ package demo
 import (
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -84,6 +85,39 @@ func (c *imapSession) Close() error {
 		return nil
 	}
 	return c.UserSession.Close()
+}
+
+// idleRound is how long the demo's IDLE listens before it looks for updates
+// it may have missed; see Idle.
+const idleRound = 200 * time.Millisecond
+
+// Idle listens in rounds. imapserver writes "+ idling" before the session's
+// tracker starts listening, so an update queued in between (mail delivered
+// the moment IDLE began) stays queued until the client's next command, and
+// a client that idles for minutes would not hear of it. Written by hand
+// because the library offers no hook to listen first: each round ends by
+// writing whatever is queued, which bounds that delay to one round.
+func (c *imapSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	for {
+		round := make(chan struct{})
+		done := make(chan error, 1)
+		go func() { done <- c.UserSession.Idle(w, round) }()
+		timer := time.NewTimer(idleRound)
+		stopped := false
+		select {
+		case <-stop:
+			stopped = true
+		case <-timer.C:
+		}
+		timer.Stop()
+		close(round)
+		if err := <-done; err != nil || stopped {
+			return err
+		}
+		if err := c.UserSession.Poll(w, true); err != nil {
+			return err
+		}
+	}
 }
 
 func (c *imapSession) Create(name string, opts *imap.CreateOptions) error {
