@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -534,25 +535,39 @@ func (mv *mailView) messageItems() []*fyne.MenuItem {
 	}
 }
 
-// toolbar is the row of action buttons above the panes.
+// toolbar is the row of action buttons above the panes. Each names its
+// action (and its keys) in a tip on mv.tips while the pointer rests on it.
 func (mv *mailView) toolbar() *widget.Toolbar {
-	act := func(icon fyne.Resource, f func()) widget.ToolbarItem { return widget.NewToolbarAction(icon, f) }
+	act := func(icon fyne.Resource, key string, f func()) widget.ToolbarItem {
+		return widgets.NewTipAction(mv.tips, icon, tipText(T(key), runtime.GOOS), f)
+	}
 	return widget.NewToolbar(
-		act(theme.ViewRefreshIcon(), mv.getMail),
-		act(theme.MailComposeIcon(), mv.write),
+		act(theme.ViewRefreshIcon(), "action.get_mail", mv.getMail),
+		act(theme.MailComposeIcon(), "action.write", mv.write),
 		widget.NewToolbarSeparator(),
-		act(theme.MailReplyIcon(), func() { mv.reply(false) }),
-		act(theme.MailReplyAllIcon(), func() { mv.reply(true) }),
-		act(theme.MailForwardIcon(), mv.forward),
+		act(theme.MailReplyIcon(), "action.reply", func() { mv.reply(false) }),
+		act(theme.MailReplyAllIcon(), "action.reply_all", func() { mv.reply(true) }),
+		act(theme.MailForwardIcon(), "action.forward", mv.forward),
 		widget.NewToolbarSeparator(),
-		act(theme.StorageIcon(), func() { mv.moveToRole(store.RoleArchive) }),
-		act(theme.WarningIcon(), func() { mv.junk(true) }),
-		act(theme.DeleteIcon(), mv.deleteSelected),
-		act(widgets.StarIcon(), mv.toggleFlag),
-		act(theme.FolderOpenIcon(), mv.moveChooser),
+		act(theme.StorageIcon(), "action.archive", func() { mv.moveToRole(store.RoleArchive) }),
+		act(theme.WarningIcon(), "action.junk", func() { mv.junk(true) }),
+		act(theme.DeleteIcon(), "action.delete", mv.deleteSelected),
+		act(widgets.StarIcon(), "action.flag", mv.toggleFlag),
+		act(theme.FolderOpenIcon(), "action.move", mv.moveChooser),
 		widget.NewToolbarSpacer(),
-		act(theme.SettingsIcon(), func() { mv.mw.openSettings() }),
+		act(theme.SettingsIcon(), "menu.settings", func() { mv.mw.openSettings() }),
 	)
+}
+
+// tipText is a toolbar tip: the action, with its keys from the shortcut
+// list when it has any that do not merely repeat it ("Delete (Delete)").
+func tipText(action, goos string) string {
+	for _, s := range shortcutList(goos) {
+		if s.Action == action && s.Keys != action {
+			return T("tip.with_keys", map[string]any{"Action": action, "Keys": s.Keys})
+		}
+	}
+	return action
 }
 
 // shortcut is a keyboard shortcut with its action.

@@ -50,6 +50,29 @@ func TestShortcutsListedInEnglishAndChinese(t *testing.T) {
 	}
 }
 
+func TestToolbarTipsNameActionAndKeys(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+	t.Cleanup(func() { _ = SetLanguage(LangSystem) })
+	cases := []struct {
+		lang, goos string
+		want       map[string]string
+	}{
+		{LangEnglish, "linux", map[string]string{"action.reply": "Reply (Ctrl+R)", "action.get_mail": "Get mail (F5)",
+			"action.delete": "Delete", "action.archive": "Archive", "menu.settings": "Settings… (Ctrl+,)"}},
+		{LangEnglish, "darwin", map[string]string{"action.write": "Write (Cmd+N)"}},
+		{LangChinese, "linux", map[string]string{"action.reply": "回复（Ctrl+R）", "action.delete": "删除（Delete）",
+			"action.archive": "归档"}},
+	}
+	for _, c := range cases {
+		mustSetLanguage(t, c.lang)
+		for key, want := range c.want {
+			if got := tipText(T(key), c.goos); got != want {
+				t.Errorf("%s on %s: tip for %s is %q, want %q", c.lang, c.goos, key, got, want)
+			}
+		}
+	}
+}
+
 func TestDefaultAppInstructionsPerSystem(t *testing.T) {
 	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
 	mustSetLanguage(t, LangSystem)

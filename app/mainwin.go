@@ -75,6 +75,8 @@ type mailView struct {
 	outer       *container.Split // tree | rest
 	inner       *container.Split // list | view
 	content     fyne.CanvasObject
+	bar         *widget.Toolbar
+	tips        *widgets.TipLayer // the toolbar's tips, over content
 
 	undo undoBar
 
@@ -151,7 +153,9 @@ func newMailView(mw *mainWindow, ui *uiContext, eng *mailcore.Engine) *mailView 
 	if len(splits) >= 2 {
 		mv.outer.Offset, mv.inner.Offset = splits[0], splits[1]
 	}
-	mv.content = container.NewBorder(mv.toolbar(), nil, nil, nil, mv.outer)
+	mv.tips = widgets.NewTipLayer(ui.do)
+	mv.bar = mv.toolbar()
+	mv.content = mv.tips.Over(container.NewBorder(mv.bar, nil, nil, nil, mv.outer))
 	return mv
 }
 

@@ -234,6 +234,29 @@ func TestTreeAndListShowSyncedMail(t *testing.T) {
 		t.Fatalf("title %q", got)
 	}
 
+	// Every toolbar button names its action in a tip, shown over the
+	// window while the pointer rests on the button.
+	var tips []string
+	var reply fyne.CanvasObject
+	for _, it := range mv.bar.Items {
+		if a, ok := it.(*widgets.TipAction); ok {
+			tips = append(tips, a.Tip())
+			if a.Tip() == "Reply (Ctrl+R)" {
+				reply = a.ToolbarObject()
+			}
+		}
+	}
+	if len(tips) != 11 || reply == nil || !contains(tips, "Move to folder… (Ctrl+M)") || !contains(tips, "Flag") {
+		t.Fatalf("toolbar tips %q", tips)
+	}
+	mv.tips.Delay = 10 * time.Millisecond
+	reply.(desktop.Hoverable).MouseIn(&desktop.MouseEvent{})
+	h.ui.waitFor(t, "the reply button's tip", func() bool { return mv.tips.Showing() == "Reply (Ctrl+R)" })
+	reply.(desktop.Hoverable).MouseOut()
+	if mv.tips.Showing() != "" {
+		t.Fatal("the tip stayed after the pointer left")
+	}
+
 	// Selecting the inbox shows the same messages, newest first, as the
 	// store has them.
 	mv.tree.Select(folderNode(inbox))
