@@ -11,7 +11,6 @@ import (
 	_ "time/tzdata"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -811,6 +810,18 @@ func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
 	h, sw := settingsHarness(t)
 	defer mustSetLanguage(t, LangSystem)
 
+	// An edit of the account not yet saved survives the change of language.
+	var nameEntry *widget.Entry
+	for _, o := range test.LaidOutObjects(sw.detail) {
+		if e, ok := o.(*widget.Entry); ok && e.Text == h.acct.DisplayName && nameEntry == nil {
+			nameEntry = e
+		}
+	}
+	if nameEntry == nil {
+		t.Fatal("no account name field")
+	}
+	nameEntry.SetText("Work, renamed")
+
 	sw.themeSel.SetSelectedIndex(2) // dark
 	sw.langSel.SetSelectedIndex(2)  // 简体中文
 	save := findButton(sw.win.Content(), "Save")
@@ -828,6 +839,42 @@ func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
 	}
 	// The main window speaks Chinese at once.
 	h.ui.waitFor(t, "Chinese tree", func() bool { return contains(treeLabels(h.mw.mv.tree), "统一收件箱") })
+
+	// The settings window speaks Chinese too, with the edit still there.
+	if sw.win.Title() != "设置" || sw.tabs.Items[1].Text != "账户" || sw.tabs.SelectedIndex() != 0 ||
+		sw.langSel.Selected != "简体中文" || sw.themeSel.SelectedIndex() != 2 {
+		t.Errorf("settings window %q, tabs %q %q, tab %d shown, language %q, theme %d", sw.win.Title(), sw.tabs.Items[0].Text,
+			sw.tabs.Items[1].Text, sw.tabs.SelectedIndex(), sw.langSel.Selected, sw.themeSel.SelectedIndex())
+	}
+	var texts []string
+	for _, o := range test.LaidOutObjects(sw.detail) {
+		if e, ok := o.(*widget.Entry); ok {
+			texts = append(texts, e.Text)
+		}
+	}
+	if !contains(texts, "Work, renamed") || h.eng.Accounts()[0].DisplayName != h.acct.DisplayName {
+		t.Errorf("after the change of language the account form shows %q", texts)
+	}
+
+	// The icon-only buttons that order the accounts name what they do.
+	tabs := sw.tabs
+	tabs.SelectIndex(1)
+	var up fyne.CanvasObject
+	var tips []string
+	for _, o := range test.LaidOutObjects(tabs) {
+		if tip := widgets.TipOf(o); tip != "" {
+			tips = append(tips, tip)
+			if tip == "将账户在列表中上移" {
+				up = o
+			}
+		}
+	}
+	if len(tips) != 2 || up == nil || !contains(tips, "将账户在列表中下移") {
+		t.Fatalf("settings tips %q", tips)
+	}
+	sw.tips.Delay = 10 * time.Millisecond
+	up.(desktop.Hoverable).MouseIn(&desktop.MouseEvent{})
+	h.ui.waitFor(t, "the up button's tip", func() bool { return sw.tips.Showing() == "将账户在列表中上移" })
 
 	// Remove the account: confirmation first, then it is gone.
 	sw.acctList.Select(0)
@@ -922,7 +969,7 @@ func TestSettingsIdentities(t *testing.T) {
 	}
 	// Called as the button calls it: the test driver's Tap takes the
 	// focus away afterwards, the desktop driver does not.
-	sw.win.Content().(*container.AppTabs).SelectIndex(1)
+	sw.tabs.SelectIndex(1)
 	findButton(sw.detail, "Add identity").OnTapped()
 	addrs := addressEntries()
 	if len(addrs) != 2 {

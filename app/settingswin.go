@@ -16,17 +16,22 @@ import (
 	"hongyan/mailcore"
 	"hongyan/mailcore/account"
 	"hongyan/mailcore/secret"
+	"hongyan/widgets"
 )
 
 // settingsWindow edits the application settings and the accounts.
 type settingsWindow struct {
-	m   *mainWindow
-	win fyne.Window
+	m    *mainWindow
+	win  fyne.Window
+	tips *widgets.TipLayer // names the icon-only buttons
+	tabs *container.AppTabs
 
 	accounts []account.Account
 	acctList *widget.List
 	selected int
 	detail   *fyne.Container
+	// edited reads the shown account form as it stands, saved or not.
+	edited func() account.Account
 
 	// General tab controls, kept for tests.
 	themeSel *widget.Select
@@ -36,9 +41,11 @@ type settingsWindow struct {
 	toTray   *widget.Check
 	remote   *widget.Select
 
-	// saved says beside the Save buttons that settings were saved.
-	saved *widget.Label
-	gen   int
+	// saved says beside the Save buttons that settings were saved;
+	// generalNote is the general tab's place for it.
+	saved       *widget.Label
+	generalNote *widget.Label
+	gen         int
 
 	// The server settings form shown last, and hooks for tests.
 	serverForm      *serverForm
@@ -57,16 +64,44 @@ func newSettingsWindow(m *mainWindow) *settingsWindow {
 	sw := &settingsWindow{m: m, selected: -1}
 	sw.win = m.app.NewWindow(T("settings.title"))
 	sw.accounts = m.eng.Accounts()
-	sw.win.SetContent(container.NewAppTabs(
-		container.NewTabItemWithIcon(T("settings.general"), theme.SettingsIcon(), sw.generalTab()),
-		container.NewTabItemWithIcon(T("settings.accounts"), theme.AccountIcon(), sw.accountsTab()),
-	))
+	sw.win.SetContent(sw.content(m.eng.Settings()))
 	sw.win.Resize(fyne.NewSize(720, 520))
 	closeOnEscape(sw.win)
 	return sw
 }
 
 func (sw *settingsWindow) show() { sw.win.Show() }
+
+// content is the window's two tabs, in the current language, the general
+// one showing s.
+func (sw *settingsWindow) content(s account.AppSettings) fyne.CanvasObject {
+	sw.tips = widgets.NewTipLayer(sw.m.ui.do)
+	sw.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(T("settings.general"), theme.SettingsIcon(), sw.generalTab(s)),
+		container.NewTabItemWithIcon(T("settings.accounts"), theme.AccountIcon(), sw.accountsTab()),
+	)
+	return sw.tips.Over(sw.tabs)
+}
+
+// relabel rebuilds the window in the language just chosen, its general
+// tab showing s (being saved). The account form is built again from what
+// it shows, so edits not yet saved stay.
+func (sw *settingsWindow) relabel(s account.AppSettings) {
+	var edited *account.Account
+	if sw.edited != nil && sw.selected >= 0 {
+		a := sw.edited()
+		edited = &a
+	}
+	sel, tab := sw.selected, sw.tabs.SelectedIndex()
+	sw.win.SetTitle(T("settings.title"))
+	sw.win.SetContent(sw.content(s))
+	sw.tabs.SelectIndex(tab)
+	if edited != nil && sel < len(sw.accounts) {
+		sw.acctList.Select(sel)
+		sw.detail.Objects = []fyne.CanvasObject{sw.accountForm(*edited)}
+		sw.detail.Refresh()
+	}
+}
 
 // savedNote is the line that says, for a few seconds after a click on a
 // Save button, that the settings were saved: without it the click
@@ -106,8 +141,7 @@ func indexOf[T comparable](list []T, v T) int {
 	return 0
 }
 
-func (sw *settingsWindow) generalTab() fyne.CanvasObject {
-	s := sw.m.eng.Settings()
+func (sw *settingsWindow) generalTab(s account.AppSettings) fyne.CanvasObject {
 	sw.themeSel = widget.NewSelect([]string{T("settings.theme.system"), T("settings.theme.light"), T("settings.theme.dark")}, nil)
 	sw.themeSel.SetSelectedIndex(indexOf(themePrefs, s.Theme))
 	sw.langSel = widget.NewSelect([]string{T("settings.lang.system"), "English", "简体中文"}, nil)
@@ -122,7 +156,8 @@ func (sw *settingsWindow) generalTab() fyne.CanvasObject {
 		sw.toTray.Disable()
 	}
 	note := sw.savedNote()
-	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() { sw.saveGeneral(note) })
+	sw.generalNote = note
+	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() { sw.saveGeneral() })
 	save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(T("settings.theme"), sw.themeSel),
@@ -134,9 +169,9 @@ func (sw *settingsWindow) generalTab() fyne.CanvasObject {
 	return container.NewBorder(nil, container.NewHBox(save, note), nil, nil, container.NewVScroll(form))
 }
 
-// saveGeneral applies and saves the general settings, then says so on
-// note (nil: nowhere).
-func (sw *settingsWindow) saveGeneral(note *widget.Label) {
+// saveGeneral applies and saves the general settings, then says so
+// beside the Save button (of the window rebuilt, if the language changed).
+func (sw *settingsWindow) saveGeneral() {
 	m := sw.m
 	s := m.eng.Settings()
 	oldLang := s.Language
@@ -151,14 +186,16 @@ func (sw *settingsWindow) saveGeneral(note *widget.Label) {
 			dialog.ShowError(err, sw.win)
 		}
 		m.relabel()
+		sw.relabel(s)
 	}
+	note := sw.generalNote
 	eng := m.eng
 	m.ui.goWork(func(context.Context) {
 		err := eng.SaveSettings(s)
 		m.ui.do(func() {
 			if err != nil {
 				dialog.ShowError(userError(err), sw.win)
-			} else if note != nil {
+			} else {
 				sw.noteSaved(note)
 			}
 		})
@@ -201,8 +238,8 @@ func (sw *settingsWindow) accountsTab() fyne.CanvasObject {
 	}
 	add := widget.NewButtonWithIcon(T("settings.account.add"), theme.ContentAddIcon(), func() { openWizard(sw.m) })
 	remove := widget.NewButtonWithIcon(T("settings.account.remove"), theme.ContentRemoveIcon(), sw.removeAccount)
-	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { sw.moveAccount(-1) })
-	down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { sw.moveAccount(1) })
+	up := sw.tips.Button(theme.MoveUpIcon(), T("settings.account.up"), func() { sw.moveAccount(-1) })
+	down := sw.tips.Button(theme.MoveDownIcon(), T("settings.account.down"), func() { sw.moveAccount(1) })
 	left := container.NewBorder(nil, container.NewHBox(add, remove, up, down), nil, nil, sw.acctList)
 	split := container.NewHSplit(left, sw.detail)
 	split.Offset = 0.35
@@ -346,23 +383,36 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 		sw.win.Canvas().Focus(rows[len(rows)-1].name)
 	})
 
-	note := sw.savedNote()
-	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() {
+	// shown is the account as the form shows it; an interval that is not
+	// a number keeps the saved one, and is refused by Save. Save leaves
+	// out identities without an address; a rebuilt form (keepBlank)
+	// keeps every one with anything typed.
+	shown := func(keepBlank bool) (account.Account, error) {
+		b := a
 		n, err := strconv.Atoi(interval.Text)
 		if err != nil || n < 0 {
-			dialog.ShowError(errors.New(T("settings.interval.invalid")), sw.win)
-			return
+			err = errors.New(T("settings.interval.invalid"))
+		} else {
+			b.Options.CheckIntervalMinutes = n
 		}
-		b := a
 		b.DisplayName = name.Text
-		b.Options.CheckIntervalMinutes = n
 		b.Options.RemoteContent = remotePref[max(0, remote.SelectedIndex())]
 		b.Identities = nil
 		for _, r := range rows {
-			if r.addr.Text == "" {
+			if r.addr.Text == "" && (!keepBlank || r.name.Text+r.sig.Text == "") {
 				continue
 			}
 			b.Identities = append(b.Identities, account.Identity{Name: r.name.Text, Address: r.addr.Text, Signature: r.sig.Text})
+		}
+		return b, err
+	}
+	sw.edited = func() account.Account { b, _ := shown(true); return b }
+	note := sw.savedNote()
+	save := widget.NewButtonWithIcon(T("settings.save"), theme.DocumentSaveIcon(), func() {
+		b, err := shown(false)
+		if err != nil {
+			dialog.ShowError(err, sw.win)
+			return
 		}
 		sw.updateAccount(b, func() { sw.noteSaved(note) })
 	})

@@ -47,7 +47,8 @@ func (l *TipLayer) Over(content fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewStack(content, l.box)
 }
 
-// Show puts text under anchor, kept inside the layer's width.
+// Show puts text under anchor (above it if there is no room below), kept
+// inside the layer.
 func (l *TipLayer) Show(anchor fyne.CanvasObject, text string) {
 	th := theme.Current()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
@@ -61,8 +62,13 @@ func (l *TipLayer) Show(anchor fyne.CanvasObject, text string) {
 
 	d := fyne.CurrentApp().Driver()
 	pos := d.AbsolutePositionForObject(anchor).Subtract(d.AbsolutePositionForObject(l.box))
-	pos.Y += anchor.Size().Height + th.Size(theme.SizeNameInnerPadding)/2
 	size := l.card.MinSize()
+	gap := th.Size(theme.SizeNameInnerPadding) / 2
+	if below := pos.Y + anchor.Size().Height + gap; below+size.Height <= l.box.Size().Height {
+		pos.Y = below
+	} else { // a button at the window's foot has its tip above it
+		pos.Y -= size.Height + gap
+	}
 	if room := l.box.Size().Width - size.Width; pos.X > room {
 		pos.X = room
 	}
@@ -108,12 +114,25 @@ type TipAction struct {
 // NewTipAction makes a toolbar item with icon, which runs onActivated and
 // shows tip on layer while the pointer rests on it.
 func NewTipAction(layer *TipLayer, icon fyne.Resource, tip string, onActivated func()) *TipAction {
+	b := newTipButton(layer, icon, tip, onActivated)
+	b.Importance = widget.LowImportance
+	return &TipAction{button: b}
+}
+
+// Button makes an icon button that runs tapped and shows tip on the layer
+// while the pointer rests on it.
+// (The button itself, not its embedded widget.Button, must go into the
+// window: the hover is handled by its own methods.)
+func (l *TipLayer) Button(icon fyne.Resource, tip string, tapped func()) fyne.CanvasObject {
+	return newTipButton(l, icon, tip, tapped)
+}
+
+func newTipButton(layer *TipLayer, icon fyne.Resource, tip string, tapped func()) *tipButton {
 	b := &tipButton{layer: layer, tip: tip}
 	b.Icon = icon
-	b.Importance = widget.LowImportance
-	b.OnTapped = onActivated
+	b.OnTapped = tapped
 	b.ExtendBaseWidget(b)
-	return &TipAction{button: b}
+	return b
 }
 
 // ToolbarObject is the button, for widget.Toolbar.
@@ -162,4 +181,12 @@ func (b *tipButton) leave() {
 	b.hovered = false
 	b.seq++
 	b.layer.hideFor(b)
+}
+
+// TipOf is the tip of a button a TipLayer made, or "" for any other object.
+func TipOf(o fyne.CanvasObject) string {
+	if b, ok := o.(*tipButton); ok {
+		return b.tip
+	}
+	return ""
 }

@@ -98,6 +98,18 @@ func TestTipShowsAfterRestingAndGoes(t *testing.T) {
 		t.Fatalf("tip %q showed after the click", l.Showing())
 	}
 
+	// A button at the window's foot has its tip above it.
+	foot := l.Button(theme.MoveDownIcon(), "Move down", func() {})
+	w.SetContent(l.Over(container.NewBorder(nil, container.NewHBox(foot), nil, nil, widget.NewLabel("body"))))
+	foot.(desktop.Hoverable).MouseIn(&desktop.MouseEvent{})
+	waitTip(t, l, q, "Move down")
+	fpos := fyne.CurrentApp().Driver().AbsolutePositionForObject(foot)
+	if bottom := l.card.Position().Y + l.card.Size().Height; bottom > fpos.Y || l.card.Position().Y < 0 {
+		t.Errorf("tip from y=%v to %v, want it above the button at y=%v", l.card.Position().Y, bottom, fpos.Y)
+	}
+	foot.(desktop.Hoverable).MouseOut()
+	w.SetContent(l.Over(container.NewBorder(bar, nil, nil, nil, widget.NewLabel("body"))))
+
 	// Leaving one button does not take away another's tip.
 	rb.MouseIn(&desktop.MouseEvent{})
 	waitTip(t, l, q, "Reply (Ctrl+R)")
