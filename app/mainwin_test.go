@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -985,6 +986,27 @@ func TestSettingsIdentities(t *testing.T) {
 		return len(a.Identities) == 2 && a.Identities[1].Address == "alias@example.org" &&
 			sw.saved != nil && sw.saved.Visible() && sw.saved.Text == "Saved."
 	})
+	// With more identities than the window holds, the one added last is
+	// scrolled fully into view, its Remove button too.
+	sw.win.Resize(fyne.NewSize(720, 420))
+	for i := 0; i < 3; i++ {
+		findButton(sw.detail, "Add identity").OnTapped()
+	}
+	var scroll *container.Scroll
+	for _, o := range test.LaidOutObjects(sw.detail) {
+		if sc, ok := o.(*container.Scroll); ok && scroll == nil {
+			scroll = sc
+		}
+	}
+	if scroll == nil {
+		t.Fatal("no scroll in the account form")
+	}
+	if end := scroll.Offset.Y + scroll.Size().Height; end < scroll.Content.MinSize().Height-1 || scroll.Content.MinSize().Height <= scroll.Size().Height {
+		t.Fatalf("scrolled to %v of %v (viewport %v): the new identity is cut off", end, scroll.Content.MinSize().Height, scroll.Size().Height)
+	}
+	for i := 0; i < 3; i++ {
+		test.Tap(findButton(sw.detail, "Remove identity"))
+	}
 	test.Tap(findButton(sw.detail, "Remove identity"))
 	if n := len(addressEntries()); n != 1 {
 		t.Fatalf("%d identities shown after removing one, want 1", n)

@@ -379,6 +379,9 @@ func (sw *settingsWindow) accountForm(a account.Account) fyne.CanvasObject {
 		// The new identity is at the end, often below the fold: bring
 		// it into view with its name field ready for typing.
 		addIdent(account.Identity{})
+		// Scroll measures the content's laid-out size, which grows only
+		// at the next layout: grow it now, or the scroll stops short.
+		scroll.Content.Resize(fyne.NewSize(scroll.Content.Size().Width, scroll.Content.MinSize().Height))
 		scroll.ScrollToBottom()
 		sw.win.Canvas().Focus(rows[len(rows)-1].name)
 	})
