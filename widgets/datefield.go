@@ -102,16 +102,33 @@ func (f *DateField) ShowGrid() {
 	g := NewMonthGrid(time.Now(), func(d time.Time) {
 		f.SetDate(&d)
 		f.HideGrid()
+		c.Focus(f)
 	})
 	g.Min = f.Min
+	g.cursor = g.clamp(g.cursor)
 	if f.Date != nil {
 		g.Select(*f.Date)
+	}
+	g.OnDismiss = func() {
+		f.HideGrid()
+		c.Focus(f)
 	}
 	f.Grid = g
 	f.pop = widget.NewPopUp(g, c)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(f)
 	f.pop.ShowAtPosition(pos.Add(fyne.NewPos(0, f.Size().Height)))
 	f.pop.Resize(fyne.NewSize(max(f.Size().Width, g.MinSize().Width), g.MinSize().Height))
+	// The keys move through the days at once (see MonthGrid.TypedKey).
+	c.Focus(g)
+}
+
+// TypedKey opens the month grid on the Down arrow; other keys edit.
+func (f *DateField) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyDown && f.pop == nil {
+		f.ShowGrid()
+		return
+	}
+	f.Entry.TypedKey(k)
 }
 
 // HideGrid closes the month grid if it is open.
@@ -125,6 +142,11 @@ func (f *DateField) HideGrid() {
 // MonthGrid is a month's days under the month's name, with buttons to the
 // month before and after. The month's name, the weekdays and the first day
 // of the week are the interface language's (translation keys date.*).
+//
+// With the keyboard focus, the arrows move a highlighted day (across
+// months), Page Up and Page Down turn the month, Home and End go to its
+// first and last day, Enter or Space picks the day and Esc calls
+// OnDismiss.
 type MonthGrid struct {
 	widget.BaseWidget
 
@@ -132,10 +154,14 @@ type MonthGrid struct {
 	Min time.Time
 	// OnPicked is called with the day tapped.
 	OnPicked func(time.Time)
+	// OnDismiss is called on Esc.
+	OnDismiss func()
 
 	today    time.Time
 	month    time.Time // first day of the month shown
 	selected time.Time // zero when none
+	cursor   time.Time // the day the keys are on
+	focused  bool
 	title    *widget.Label
 	days     *fyne.Container
 }
@@ -143,6 +169,7 @@ type MonthGrid struct {
 // NewMonthGrid shows today's month; picked receives the day tapped.
 func NewMonthGrid(today time.Time, picked func(time.Time)) *MonthGrid {
 	g := &MonthGrid{OnPicked: picked, today: dayOf(today)}
+	g.cursor = g.today
 	g.month = firstOfMonth(g.today)
 	g.title = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	g.days = container.NewGridWithColumns(7)
@@ -154,17 +181,108 @@ func NewMonthGrid(today time.Time, picked func(time.Time)) *MonthGrid {
 // Select marks day d and shows its month.
 func (g *MonthGrid) Select(d time.Time) {
 	g.selected = dayOf(d)
+	g.cursor = g.selected
 	g.month = firstOfMonth(g.selected)
 	g.refresh()
+}
+
+// Cursor is the day the keys are on.
+func (g *MonthGrid) Cursor() time.Time { return g.cursor }
+
+// FocusGained shows the day the keys are on.
+func (g *MonthGrid) FocusGained() {
+	g.focused = true
+	g.refresh()
+}
+
+// FocusLost shows the day picked again.
+func (g *MonthGrid) FocusLost() {
+	g.focused = false
+	g.refresh()
+}
+
+// TypedRune picks the day on Space.
+func (g *MonthGrid) TypedRune(r rune) {
+	if r == ' ' {
+		g.pick(g.cursor)
+	}
+}
+
+// TypedKey moves through the days; see MonthGrid.
+func (g *MonthGrid) TypedKey(k *fyne.KeyEvent) {
+	c := g.cursor
+	switch k.Name {
+	case fyne.KeyLeft:
+		c = c.AddDate(0, 0, -1)
+	case fyne.KeyRight:
+		c = c.AddDate(0, 0, 1)
+	case fyne.KeyUp:
+		c = c.AddDate(0, 0, -7)
+	case fyne.KeyDown:
+		c = c.AddDate(0, 0, 7)
+	case fyne.KeyPageUp:
+		c = addMonths(c, -1)
+	case fyne.KeyPageDown:
+		c = addMonths(c, 1)
+	case fyne.KeyHome:
+		c = firstOfMonth(c)
+	case fyne.KeyEnd:
+		c = firstOfMonth(c).AddDate(0, 1, -1)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		g.pick(c)
+		return
+	case fyne.KeyEscape:
+		if g.OnDismiss != nil {
+			g.OnDismiss()
+		}
+		return
+	default:
+		return
+	}
+	c = g.clamp(c)
+	g.cursor = c
+	g.month = firstOfMonth(c)
+	g.refresh()
+}
+
+// pick takes day d, unless it is before Min.
+func (g *MonthGrid) pick(d time.Time) {
+	if !g.Min.IsZero() && d.Before(dayOf(g.Min)) {
+		return
+	}
+	g.selected = d
+	g.cursor = d
+	g.refresh()
+	if g.OnPicked != nil {
+		g.OnPicked(d)
+	}
+}
+
+// addMonths is the same day n months on, or the month's last day if it
+// has fewer days (31 January + 1 month is 28 or 29 February, not March).
+func addMonths(d time.Time, n int) time.Time {
+	first := firstOfMonth(d).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d.Day(), last)-1)
 }
 
 // Title is the month's name as shown, as "2026年11月" or "November 2026".
 func (g *MonthGrid) Title() string { return g.title.Text }
 
-// Step shows the month n months after the one shown (before for n < 0).
+// Step shows the month n months after the one shown (before for n < 0),
+// the keys' day moving with it.
 func (g *MonthGrid) Step(n int) {
 	g.month = g.month.AddDate(0, n, 0)
+	g.cursor = g.clamp(addMonths(g.cursor, n))
 	g.refresh()
+}
+
+// clamp is d, or Min's day if d is before it.
+func (g *MonthGrid) clamp(d time.Time) time.Time {
+	if earliest := dayOf(g.Min); !g.Min.IsZero() && d.Before(earliest) {
+		return earliest
+	}
+	return d
 }
 
 // DayButton is the button of day d of the month shown (1-based), nil when
@@ -224,8 +342,13 @@ func (g *MonthGrid) refresh() {
 	for d := g.month; d.Month() == m; d = d.AddDate(0, 0, 1) {
 		b := widget.NewButton(strconv.Itoa(d.Day()), nil)
 		b.Importance = widget.LowImportance
+		// With the focus, the highlight follows the keys.
+		mark := g.selected
+		if g.focused {
+			mark = g.cursor
+		}
 		switch {
-		case d.Equal(g.selected):
+		case d.Equal(mark):
 			b.Importance = widget.HighImportance
 		case d.Equal(g.today):
 			b.Importance = widget.MediumImportance
@@ -233,13 +356,7 @@ func (g *MonthGrid) refresh() {
 		if !g.Min.IsZero() && d.Before(earliest) {
 			b.Disable()
 		}
-		b.OnTapped = func() {
-			g.selected = d
-			g.refresh()
-			if g.OnPicked != nil {
-				g.OnPicked(d)
-			}
-		}
+		b.OnTapped = func() { g.pick(d) }
 		objs = append(objs, b)
 	}
 	g.days.Objects = objs
