@@ -516,6 +516,7 @@ func (mv *mailView) messageItems() []*fyne.MenuItem {
 	item := func(key string, icon fyne.Resource, f func()) *fyne.MenuItem {
 		it := fyne.NewMenuItem(T(key), f)
 		it.Icon = icon
+		it.Shortcut = menuKey(key)
 		return it
 	}
 	return []*fyne.MenuItem{
@@ -568,6 +569,31 @@ func tipText(action, goos string) string {
 		}
 	}
 	return action
+}
+
+// menuKey is the shortcut a menu shows beside the action named by
+// translation key (nil for none): the keys shortcuts and typedKey act on.
+func menuKey(key string) fyne.Shortcut {
+	ctrl := fyne.KeyModifierShortcutDefault
+	var k fyne.KeyName
+	var mod fyne.KeyModifier
+	switch key {
+	case "action.reply":
+		k, mod = fyne.KeyR, ctrl
+	case "action.reply_all":
+		k, mod = fyne.KeyR, ctrl|fyne.KeyModifierShift
+	case "action.forward":
+		k, mod = fyne.KeyL, ctrl
+	case "action.move":
+		k, mod = fyne.KeyM, ctrl
+	case "action.delete":
+		k = fyne.KeyDelete
+	case "menu.settings":
+		k, mod = fyne.KeyComma, ctrl
+	default:
+		return nil
+	}
+	return &desktop.CustomShortcut{KeyName: k, Modifier: mod}
 }
 
 // shortcut is a keyboard shortcut with its action.
@@ -724,7 +750,7 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 		sc(fyne.NewMenuItem(T("action.write"), mv.write), fyne.KeyN, ctrl),
 		mv.outboxItem,
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(T("menu.settings"), func() { mv.mw.openSettings() }),
+		sc(fyne.NewMenuItem(T("menu.settings"), func() { mv.mw.openSettings() }), fyne.KeyComma, ctrl),
 		fyne.NewMenuItem(T("welcome.add_account"), func() { openWizard(mv.mw) }),
 		fyne.NewMenuItemSeparator(),
 		sc(quit, fyne.KeyQ, ctrl),

@@ -249,6 +249,32 @@ func TestTreeAndListShowSyncedMail(t *testing.T) {
 	if len(tips) != 11 || reply == nil || !contains(tips, "Move to folder… (Ctrl+M)") || !contains(tips, "Flag") {
 		t.Fatalf("toolbar tips %q", tips)
 	}
+	// The menus show the keys beside the actions that have them.
+	ctrl := fyne.KeyModifierShortcutDefault
+	wantKeys := map[string]desktop.CustomShortcut{
+		"Get mail": {KeyName: fyne.KeyF5}, "Write": {KeyName: fyne.KeyN, Modifier: ctrl},
+		"Settings…": {KeyName: fyne.KeyComma, Modifier: ctrl}, "Quit": {KeyName: fyne.KeyQ, Modifier: ctrl},
+		"Undo": {KeyName: fyne.KeyZ, Modifier: ctrl}, "Reply": {KeyName: fyne.KeyR, Modifier: ctrl},
+		"Reply all": {KeyName: fyne.KeyR, Modifier: ctrl | fyne.KeyModifierShift}, "Forward": {KeyName: fyne.KeyL, Modifier: ctrl},
+		"Move to folder…": {KeyName: fyne.KeyM, Modifier: ctrl}, "Delete": {KeyName: fyne.KeyDelete},
+	}
+	for _, m := range h.mw.win.MainMenu().Items {
+		for _, it := range m.Items {
+			want, ok := wantKeys[it.Label]
+			if !ok {
+				continue
+			}
+			delete(wantKeys, it.Label)
+			got, _ := it.Shortcut.(*desktop.CustomShortcut)
+			if got == nil || got.KeyName != want.KeyName || got.Modifier != want.Modifier {
+				t.Errorf("menu item %q shows %#v, want %s with modifier %d", it.Label, it.Shortcut, want.KeyName, want.Modifier)
+			}
+		}
+	}
+	if len(wantKeys) > 0 {
+		t.Errorf("no menu items for %v", wantKeys)
+	}
+
 	mv.tips.Delay = 10 * time.Millisecond
 	reply.(desktop.Hoverable).MouseIn(&desktop.MouseEvent{})
 	h.ui.waitFor(t, "the reply button's tip", func() bool { return mv.tips.Showing() == "Reply (Ctrl+R)" })
