@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"hongyan/assets"
@@ -101,9 +102,13 @@ func newAboutView(a fyne.App, version string) *aboutView {
 	lic := widget.NewLabelWithStyle(T("about.license", map[string]any{"License": projectLicense}), fyne.TextAlignCenter, fyne.TextStyle{})
 	heading := widget.NewLabelWithStyle(T("about.third_party"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 
+	// License texts are laid out in lines of up to 80 characters: in the
+	// smaller monospace size a line fits the pane whole, where the body
+	// size wrapped most lines in two, leaving every other one short.
 	v.text = widget.NewLabel("")
 	v.text.Wrapping = fyne.TextWrapWord
 	v.text.TextStyle = fyne.TextStyle{Monospace: true}
+	v.text.SizeName = theme.SizeNameCaptionText
 	if err != nil {
 		v.text.SetText(err.Error())
 	}
@@ -118,11 +123,11 @@ func newAboutView(a fyne.App, version string) *aboutView {
 		}
 	}
 	split := container.NewHSplit(v.list, textScroll)
-	split.Offset = 0.4
+	split.Offset = 0.33
 
 	top := container.NewVBox(container.NewCenter(icon), name, v.version, desc, lic, heading)
 	v.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
-	v.win.Resize(fyne.NewSize(760, 640))
+	v.win.Resize(fyne.NewSize(900, 640))
 	if len(v.entries) > 0 {
 		v.list.Select(0)
 	}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"hongyan/assets"
 )
@@ -90,6 +92,23 @@ func TestAboutShowsVersionAndFyneLicense(t *testing.T) {
 	}
 	if v.text.Text != string(want) {
 		t.Fatalf("About shows %.80q for fyne.io/fyne/v2, want its LICENSE %.80q", v.text.Text, want)
+	}
+
+	// Its lines fit the pane whole: wrapped, every other line came out short.
+	longest := ""
+	for _, line := range strings.Split(string(want), "\n") {
+		if len(line) > len(longest) {
+			longest = line
+		}
+	}
+	th := fyne.CurrentApp().Settings().Theme()
+	size := v.text.SizeName
+	if size == "" {
+		size = theme.SizeNameText
+	}
+	need := fyne.MeasureText(longest, th.Size(size), v.text.TextStyle).Width + 2*th.Size(theme.SizeNameInnerPadding)
+	if have := v.text.Size().Width; have < need || have == 0 {
+		t.Errorf("the license pane is %v wide, its longest line needs %v", have, need)
 	}
 
 	// An empty version is shown as unknown, not as a blank.
