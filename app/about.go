@@ -76,17 +76,38 @@ func (e licenseEntry) label() string {
 
 // aboutView is the content of the About window.
 type aboutView struct {
-	win     fyne.Window
-	version *widget.Label
-	list    *widget.List
-	text    *widget.Label
-	entries []licenseEntry
+	win        fyne.Window
+	appVersion string
+	selected   int // the module whose license shows
+	version    *widget.Label
+	list       *widget.List
+	text       *widget.Label
+	entries    []licenseEntry
 }
 
 // newAboutView builds the About window (not yet shown) for version.
 func newAboutView(a fyne.App, version string) *aboutView {
-	v := &aboutView{win: a.NewWindow(T("about.title"))}
+	v := &aboutView{win: a.NewWindow(T("about.title")), appVersion: version}
 	closeOnEscape(v.win)
+	v.fill()
+	return v
+}
+
+// relabel shows the window in the language just chosen.
+func (v *aboutView) relabel() {
+	v.win.SetTitle(T("about.title"))
+	sel := v.selected
+	v.fill()
+	if sel >= 0 && sel < len(v.entries) {
+		v.list.Select(sel)
+	}
+}
+
+// fill lays the window's content out in the current language, the first
+// module's license shown.
+func (v *aboutView) fill() {
+	version := v.appVersion
+	v.selected = -1
 	entries, err := licenseEntries()
 	v.entries = entries
 
@@ -117,6 +138,7 @@ func newAboutView(a fyne.App, version string) *aboutView {
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(v.entries[i].label()) })
 	v.list.OnSelected = func(i widget.ListItemID) {
+		v.selected = i
 		if i >= 0 && i < len(v.entries) {
 			v.text.SetText(licenseText(v.entries[i]))
 			textScroll.ScrollToTop()
@@ -131,7 +153,6 @@ func newAboutView(a fyne.App, version string) *aboutView {
 	if len(v.entries) > 0 {
 		v.list.Select(0)
 	}
-	return v
 }
 
 // selectModule shows the notice of the module with path, if listed.
@@ -145,18 +166,23 @@ func (v *aboutView) selectModule(path string) bool {
 	return false
 }
 
-// aboutWin is the open About window, so that the menu brings it forward
-// instead of opening a second one. Used on the UI goroutine only.
-var aboutWin fyne.Window
+// openAbout is the open About window, so that the menu brings it forward
+// instead of opening a second one, and a change of language relabels it.
+// Used on the UI goroutine only.
+var openAbout *aboutView
 
 // showAbout opens the About window, or brings it forward.
 func (m *mainWindow) showAbout() {
-	if aboutWin != nil {
-		aboutWin.RequestFocus()
+	if openAbout != nil {
+		openAbout.win.RequestFocus()
 		return
 	}
 	v := newAboutView(m.app, m.opts.Version)
-	aboutWin = v.win
-	v.win.SetOnClosed(func() { aboutWin = nil })
+	openAbout = v
+	v.win.SetOnClosed(func() {
+		if openAbout == v {
+			openAbout = nil
+		}
+	})
 	v.win.Show()
 }

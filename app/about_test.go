@@ -120,19 +120,33 @@ func TestAboutShowsVersionAndFyneLicense(t *testing.T) {
 }
 
 func TestShowAboutOpensOneWindow(t *testing.T) {
+	setLocaleEnv(t, map[string]string{"LANG": "en_US.UTF-8"})
+	mustSetLanguage(t, LangSystem)
+	t.Cleanup(func() { _ = SetLanguage(LangSystem) })
 	a := test.NewTempApp(t)
 	mw := newMainWindow(a, Options{ProfileDir: t.TempDir(), Version: "9.9"})
 	mw.showAbout()
-	first := aboutWin
+	first := openAbout
 	if first == nil {
 		t.Fatal("showAbout opened no window")
 	}
 	mw.showAbout()
-	if aboutWin != first {
+	if openAbout != first {
 		t.Fatal("a second showAbout opened another window")
 	}
-	first.Close()
-	if aboutWin != nil {
+
+	// A change of language relabels the open window, the module shown kept.
+	first.list.Select(2)
+	shown := first.text.Text
+	mustSetLanguage(t, LangChinese)
+	mw.relabel()
+	if openAbout != first || first.win.Title() != T("about.title") || first.win.Title() == "About Hongyan" ||
+		first.selected != 2 || first.text.Text != shown || !strings.Contains(first.version.Text, "版本") {
+		t.Fatalf("after the change of language: title %q, module %d, version %q", first.win.Title(), first.selected, first.version.Text)
+	}
+
+	first.win.Close()
+	if openAbout != nil {
 		t.Fatal("closing the About window did not forget it")
 	}
 }

@@ -41,14 +41,27 @@ func (mv *mailView) openOutbox() {
 		return
 	}
 	o := newOutboxWindow(mv.mw.app, mv.ui, mv.eng)
+	mv.adoptOutbox(o)
+	o.reload()
+	o.win.Show()
+}
+
+// adoptOutbox makes o this view's outbox window: the one File → Outbox
+// brings forward, until it is closed.
+func (mv *mailView) adoptOutbox(o *outboxWindow) {
+	mv.outbox = o
 	o.win.SetOnClosed(func() {
 		if mv.outbox == o {
 			mv.outbox = nil
 		}
 	})
-	mv.outbox = o
+}
+
+// relabel shows the window in the language just chosen.
+func (o *outboxWindow) relabel() {
+	o.win.SetTitle(T("outbox.title"))
+	o.empty.SetText(T("outbox.empty"))
 	o.reload()
-	o.win.Show()
 }
 
 func newOutboxWindow(a fyne.App, ui *uiContext, eng *mailcore.Engine) *outboxWindow {

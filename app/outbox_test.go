@@ -199,3 +199,35 @@ func TestOutboxMenuCount(t *testing.T) {
 	}
 	h.ui.waitFor(t, "the count gone", func() bool { return mv.outboxItem.Label == "Outbox" })
 }
+
+// An outbox window open when the language changes is relabelled and stays
+// the main window's: File → Outbox brings it forward, not a second one.
+func TestOutboxWindowAfterLanguageChange(t *testing.T) {
+	useEnglish(t)
+	t.Cleanup(func() { _ = SetLanguage(LangSystem) })
+	h := newHarness(t, 1, "", true)
+	h.waitInbox(1)
+	h.mw.mv.openOutbox()
+	o := h.mw.mv.outbox
+	defer closeIfOpen(o.win)
+	h.ui.waitFor(t, "the empty outbox", func() bool { return o.empty.Visible() })
+	if o.win.Title() != "Outbox" || o.empty.Text == "" {
+		t.Fatalf("outbox window %q saying %q", o.win.Title(), o.empty.Text)
+	}
+	english := o.empty.Text
+
+	mustSetLanguage(t, LangChinese)
+	h.mw.relabel()
+	mv := h.mw.mv
+	if mv.outbox != o || o.win.Title() != "发件箱" || o.empty.Text == english {
+		t.Fatalf("after the change: the view's outbox %p (was %p), title %q, saying %q", mv.outbox, o, o.win.Title(), o.empty.Text)
+	}
+	mv.openOutbox()
+	if mv.outbox != o {
+		t.Fatal("File → Outbox opened a second window")
+	}
+	o.win.Close()
+	if mv.outbox != nil {
+		t.Fatal("the closed outbox window is still the view's")
+	}
+}

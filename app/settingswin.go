@@ -205,15 +205,23 @@ func (sw *settingsWindow) saveGeneral() {
 // relabel rebuilds the window's text after a language change.
 func (m *mainWindow) relabel() {
 	m.win.SetTitle(T("app.title"))
-	if m.mv != nil {
+	if old := m.mv; old != nil {
 		m.mv = nil
 		m.showMailView()
+		// An open outbox window carries over to the new view.
+		if o := old.outbox; o != nil && m.mv != nil {
+			m.mv.adoptOutbox(o)
+			o.relabel()
+		}
 	} else {
 		m.showWelcome()
 	}
 	if m.tray != nil {
 		m.tray = nil
 		m.setupTray()
+	}
+	if openAbout != nil {
+		openAbout.relabel()
 	}
 }
 
