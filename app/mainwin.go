@@ -369,6 +369,15 @@ func (mv *mailView) confirmTrust(acct, host, fp string) {
 }
 
 // openInWindow shows a message in a window of its own (double click).
+// live is the main window's mail view now: mv, or the view that
+// replaced it when the language changed.
+func (mv *mailView) live() *mailView {
+	if cur := mv.mw.mv; cur != nil {
+		return cur
+	}
+	return mv
+}
+
 func (mv *mailView) openInWindow(id int64) {
 	eng := mv.eng
 	mv.ui.goWork(func(ctx context.Context) {
@@ -381,12 +390,16 @@ func (mv *mailView) openInWindow(id int64) {
 			w, _ := openMessageWindow(mv.mw.app, msg, vm, &messageActions{
 				reply:   func(all bool) { openReply(mv.mw, id, all) },
 				forward: func() { openForward(mv.mw, id) },
+				// The window may outlive this view (a change of language
+				// builds a new one): act through the main window's view
+				// of the moment, so that the undo offer shows.
 				delete: func(done func()) {
-					del := mv.undoable(T("folder.trash"), store.RoleTrash, mv.eng.Delete)
-					mv.act(func(ctx context.Context) error { return del(ctx, []int64{id}) })
+					cur := mv.live()
+					del := cur.undoable(T("folder.trash"), store.RoleTrash, cur.eng.Delete)
+					cur.act(func(ctx context.Context) error { return del(ctx, []int64{id}) })
 					done()
 				},
-				answer: func(v *widgets.MessageView, accept bool) { mv.answerInvitation(v, id, accept) },
+				answer: func(v *widgets.MessageView, accept bool) { mv.live().answerInvitation(v, id, accept) },
 			})
 			if mv.onMessageWindow != nil {
 				mv.onMessageWindow(w)

@@ -48,9 +48,18 @@ func TestMessageWindowActions(t *testing.T) {
 		t.Fatalf("reply %d (all %v), forward %d; want %d", replied, all, forwarded, m.ID)
 	}
 
+	// The main window's view is rebuilt (as by a change of language) while
+	// the message window stays open: its delete is offered for undo in
+	// the view now shown.
+	h.mw.relabel()
+	nv := h.mw.mv
+	if nv == mv {
+		t.Fatal("relabel kept the old view")
+	}
 	closed := false
 	win.SetOnClosed(func() { closed = true })
 	test.Tap(findButton(content, T("action.delete")))
+	h.ui.waitFor(t, "the undo offer in the view shown", func() bool { return nv.undo.box.Visible() && nv.undo.last != nil })
 	h.ui.waitFor(t, "the message in Trash", func() bool {
 		got, err := h.eng.Store().Message(context.Background(), m.ID)
 		if err != nil {
