@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"strings"
 	"sync"
@@ -163,6 +164,9 @@ func (a *Account) dial(ctx context.Context) (*conn, error) {
 		c.Close()
 		return nil, classify(ctx, "capability", host, err)
 	}
+	// The set may be the client's own, which its reader goroutine reads
+	// and replaces: keep a copy, the only one changed here.
+	caps = maps.Clone(caps)
 	for _, hidden := range a.hideCaps {
 		delete(caps, hidden)
 	}
