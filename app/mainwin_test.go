@@ -849,6 +849,12 @@ func TestSettingsWindowThemeLanguageAndRemove(t *testing.T) {
 	}
 	nameEntry.SetText("Work, renamed")
 
+	// Without a system tray the tray choice says why it cannot be made.
+	general := objectsText(test.LaidOutObjects(sw.tabs.Items[0].Content))
+	if !sw.toTray.Disabled() || !strings.Contains(general, "This desktop shows no system tray, so closing the window quits Hongyan.") {
+		t.Errorf("tray choice enabled %v, general tab %q", !sw.toTray.Disabled(), general)
+	}
+
 	sw.themeSel.SetSelectedIndex(2) // dark
 	sw.langSel.SetSelectedIndex(2)  // 简体中文
 	save := findButton(sw.win.Content(), "Save")

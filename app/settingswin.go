@@ -152,8 +152,14 @@ func (sw *settingsWindow) generalTab(s account.AppSettings) fyne.CanvasObject {
 	sw.markRead.SetSelectedIndex(indexOf(markPrefs, s.MarkReadAfterSeconds))
 	sw.toTray = widget.NewCheck(T("settings.close_to_tray"), nil)
 	sw.toTray.SetChecked(sw.m.app.Preferences().Bool(prefCloseToTray))
+	var trayItem fyne.CanvasObject = sw.toTray
 	if sw.m.tray == nil {
+		// Say why the choice cannot be made, rather than grey it out alone.
 		sw.toTray.Disable()
+		why := widget.NewLabel(T("settings.close_to_tray.unavailable"))
+		why.Importance = widget.LowImportance
+		why.Wrapping = fyne.TextWrapWord
+		trayItem = container.NewVBox(sw.toTray, why)
 	}
 	note := sw.savedNote()
 	sw.generalNote = note
@@ -164,7 +170,7 @@ func (sw *settingsWindow) generalTab(s account.AppSettings) fyne.CanvasObject {
 		widget.NewFormItem(T("settings.language"), sw.langSel),
 		widget.NewFormItem(T("settings.markread"), sw.markRead),
 		widget.NewFormItem("", sw.notify),
-		widget.NewFormItem("", sw.toTray),
+		widget.NewFormItem("", trayItem),
 	)
 	return container.NewBorder(nil, container.NewHBox(save, note), nil, nil, container.NewVScroll(form))
 }
