@@ -20,17 +20,17 @@ import (
 	"hongyan/widgets"
 )
 
-// Hooks for windows other parts of the application provide. Each defaults
-// to a "coming soon" note until its window exists.
+// Hooks for windows other parts of the application provide, set by the
+// init functions of wizard.go and compose.go (tests replace them).
 var (
 	// openWizard starts the account set-up wizard.
-	openWizard = func(mw *mainWindow) { mw.comingSoon() }
+	openWizard func(mw *mainWindow)
 	// openCompose opens an empty compose window.
-	openCompose = func(mw *mainWindow) { mw.comingSoon() }
+	openCompose func(mw *mainWindow)
 	// openReply opens a reply to message id (to all recipients with all).
-	openReply = func(mw *mainWindow, id int64, all bool) { mw.comingSoon() }
+	openReply func(mw *mainWindow, id int64, all bool)
 	// openForward opens a forward of message id.
-	openForward = func(mw *mainWindow, id int64) { mw.comingSoon() }
+	openForward func(mw *mainWindow, id int64)
 )
 
 // userError turns an engine error into a sentence in the user's language.

@@ -106,7 +106,7 @@ func TestForceChineseOverCLocale(t *testing.T) {
 func TestUntranslatedSystemLanguageFallsBackToEnglish(t *testing.T) {
 	setLocaleEnv(t, map[string]string{"LANG": "fr_FR.UTF-8"})
 	mustSetLanguage(t, LangSystem)
-	wantT(t, "fr_FR", "dialog.coming_soon.title", "Coming soon")
+	wantT(t, "fr_FR", "action.get_mail", "Get mail")
 	if got := T("error.settings", map[string]any{"Error": "disk full"}); got != "Could not read the settings: disk full" {
 		t.Fatalf("template: %q", got)
 	}

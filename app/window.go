@@ -149,11 +149,6 @@ func paneWithHeader(title, empty string) fyne.CanvasObject {
 		container.NewCenter(hint))
 }
 
-// comingSoon tells the user that a feature is not built yet.
-func (m *mainWindow) comingSoon() {
-	dialog.ShowInformation(T("dialog.coming_soon.title"), T("dialog.coming_soon.message"), m.win)
-}
-
 // closeRequested hides the window into the tray when the user chose so
 // and a tray exists; otherwise it quits.
 func (m *mainWindow) closeRequested() {
