@@ -542,6 +542,7 @@ func (mv *mailView) toolbar() *widget.Toolbar {
 	act := func(icon fyne.Resource, key string, f func()) widget.ToolbarItem {
 		return widgets.NewTipAction(mv.tips, icon, tipText(T(key), runtime.GOOS), f)
 	}
+	mv.junkAct = widgets.NewTipAction(mv.tips, theme.WarningIcon(), T("action.junk"), func() { mv.junk(true) })
 	return widget.NewToolbar(
 		act(theme.ViewRefreshIcon(), "action.get_mail", mv.getMail),
 		act(theme.MailComposeIcon(), "action.write", mv.write),
@@ -551,13 +552,26 @@ func (mv *mailView) toolbar() *widget.Toolbar {
 		act(theme.MailForwardIcon(), "action.forward", mv.forward),
 		widget.NewToolbarSeparator(),
 		act(theme.StorageIcon(), "action.archive", func() { mv.moveToRole(store.RoleArchive) }),
-		act(theme.WarningIcon(), "action.junk", func() { mv.junk(true) }),
+		mv.junkAct,
 		act(theme.DeleteIcon(), "action.delete", mv.deleteSelected),
 		act(widgets.StarIcon(), "action.flag", mv.toggleFlag),
 		act(theme.FolderOpenIcon(), "action.move", mv.moveChooser),
 		widget.NewToolbarSpacer(),
 		act(theme.SettingsIcon(), "menu.settings", func() { mv.mw.openSettings() }),
 	)
+}
+
+// updateJunkAction makes the toolbar's Junk button Not junk while the Junk
+// folder is shown: there, marking as junk again would do nothing.
+func (mv *mailView) updateJunkAction() {
+	if mv.junkAct == nil {
+		return
+	}
+	if n, ok := mv.tm.nodes[mv.current]; ok && n.kind == store.RoleJunk {
+		mv.junkAct.Set(theme.ConfirmIcon(), T("action.not_junk"), func() { mv.junk(false) })
+		return
+	}
+	mv.junkAct.Set(theme.WarningIcon(), T("action.junk"), func() { mv.junk(true) })
 }
 
 // tipText is a toolbar tip: the action, with its keys from the shortcut

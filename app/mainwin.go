@@ -76,7 +76,8 @@ type mailView struct {
 	inner       *container.Split // list | view
 	content     fyne.CanvasObject
 	bar         *widget.Toolbar
-	tips        *widgets.TipLayer // the toolbar's tips, over content
+	junkAct     *widgets.TipAction // Junk, or Not junk in the Junk folder
+	tips        *widgets.TipLayer  // the toolbar's tips, over content
 
 	undo undoBar
 

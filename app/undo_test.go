@@ -261,3 +261,37 @@ func TestEmptyJunkAndTrash(t *testing.T) {
 	mv.emptyFolder(trash)
 	answer("Trash is already empty.", "OK")
 }
+
+// In the Junk folder the toolbar's Junk button is Not junk: it moves the
+// selected message back to the inbox, unmarked; elsewhere it is Junk.
+func TestToolbarJunkBecomesNotJunkInJunk(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 3, "", true)
+	inbox, mv := h.openInbox(3)
+	ctx := context.Background()
+	page, _ := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 3)
+	if err := h.eng.MoveToRole(ctx, []int64{page[0].ID}, store.RoleJunk); err != nil {
+		t.Fatal(err)
+	}
+	junk, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleJunk)
+	if mv.junkAct.Tip() != "Junk" {
+		t.Fatalf("in the inbox the button is %q", mv.junkAct.Tip())
+	}
+	mv.reloadTree()
+	h.ui.waitFor(t, "Junk in the tree", func() bool { _, ok := mv.tm.nodes[folderNode(junk.ID)]; return ok })
+	mv.tree.Select(folderNode(junk.ID))
+	h.ui.waitFor(t, "the junk list", func() bool { m, ok := mv.list.peek(0); return ok && m.ID == page[0].ID })
+	if mv.junkAct.Tip() != "Not junk" {
+		t.Fatalf("in Junk the button is %q", mv.junkAct.Tip())
+	}
+	h.click(0, 0)
+	test.Tap(mv.junkAct.ToolbarObject().(fyne.Tappable))
+	h.ui.waitFor(t, "the message back in the inbox, not junk", func() bool {
+		m, err := h.eng.Store().Message(ctx, page[0].ID)
+		return err == nil && m.FolderID == inbox && m.Flags&store.NotJunk != 0 && m.Flags&store.Junk == 0
+	})
+	mv.tree.Select(folderNode(inbox))
+	if mv.junkAct.Tip() != "Junk" {
+		t.Fatalf("back in the inbox the button is %q", mv.junkAct.Tip())
+	}
+}

@@ -141,6 +141,21 @@ func (t *TipAction) ToolbarObject() fyne.CanvasObject { return t.button }
 // Tip is the text the tip shows.
 func (t *TipAction) Tip() string { return t.button.tip }
 
+// Set gives the button another icon, tip and action (a toggle such as
+// Junk / Not junk); a tip of the old action showing goes.
+func (t *TipAction) Set(icon fyne.Resource, tip string, onActivated func()) {
+	b := t.button
+	if b.tip == tip && b.Icon == icon {
+		b.OnTapped = onActivated
+		return
+	}
+	b.layer.hideFor(b)
+	b.seq++ // a pending tip would name the old action
+	b.tip = tip
+	b.OnTapped = onActivated
+	b.SetIcon(icon)
+}
+
 // tipButton is a button that shows its tip after the pointer has rested on
 // it for the layer's delay. Hover and its timer's result are handled on
 // Fyne's goroutine, so hover needs no lock.

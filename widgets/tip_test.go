@@ -134,3 +134,25 @@ func TestTipLayerTakesNoPointerEvents(t *testing.T) {
 		}
 	}
 }
+
+// A toggle's new action is named in its tip; a tip of the old one goes.
+func TestTipActionSet(t *testing.T) {
+	test.NewTempApp(t)
+	l, q := testTipLayer()
+	ran := ""
+	junk := NewTipAction(l, theme.WarningIcon(), "Junk", func() { ran = "junk" })
+	test.NewWindow(l.Over(widget.NewToolbar(junk)))
+	b := junk.button
+	b.MouseIn(&desktop.MouseEvent{})
+	waitTip(t, l, q, "Junk")
+	junk.Set(theme.ConfirmIcon(), "Not junk", func() { ran = "not junk" })
+	if l.Showing() != "" || junk.Tip() != "Not junk" || b.Icon != theme.ConfirmIcon() {
+		t.Fatalf("after Set: tip showing %q, tip %q", l.Showing(), junk.Tip())
+	}
+	test.Tap(b)
+	if ran != "not junk" {
+		t.Fatalf("the tap ran %q", ran)
+	}
+	b.MouseIn(&desktop.MouseEvent{})
+	waitTip(t, l, q, "Not junk")
+}
