@@ -543,6 +543,8 @@ func (mv *mailView) toolbar() *widget.Toolbar {
 		return widgets.NewTipAction(mv.tips, icon, tipText(T(key), runtime.GOOS), f)
 	}
 	mv.junkAct = widgets.NewTipAction(mv.tips, theme.WarningIcon(), T("action.junk"), func() { mv.junk(true) })
+	mv.archiveAct = widgets.NewTipAction(mv.tips, theme.StorageIcon(), tipText(T("action.archive"), runtime.GOOS),
+		func() { mv.moveToRole(store.RoleArchive) })
 	return widget.NewToolbar(
 		act(theme.ViewRefreshIcon(), "action.get_mail", mv.getMail),
 		act(theme.MailComposeIcon(), "action.write", mv.write),
@@ -551,7 +553,7 @@ func (mv *mailView) toolbar() *widget.Toolbar {
 		act(theme.MailReplyAllIcon(), "action.reply_all", func() { mv.reply(true) }),
 		act(theme.MailForwardIcon(), "action.forward", mv.forward),
 		widget.NewToolbarSeparator(),
-		act(theme.StorageIcon(), "action.archive", func() { mv.moveToRole(store.RoleArchive) }),
+		mv.archiveAct,
 		mv.junkAct,
 		act(theme.DeleteIcon(), "action.delete", mv.deleteSelected),
 		act(widgets.StarIcon(), "action.flag", mv.toggleFlag),
@@ -561,13 +563,20 @@ func (mv *mailView) toolbar() *widget.Toolbar {
 	)
 }
 
-// updateJunkAction makes the toolbar's Junk button Not junk while the Junk
-// folder is shown: there, marking as junk again would do nothing.
-func (mv *mailView) updateJunkAction() {
+// updateFolderActions fits the toolbar to the folder shown: in Junk the
+// Junk button is Not junk (marking as junk again would do nothing), in an
+// Archive the Archive button is greyed out.
+func (mv *mailView) updateFolderActions() {
 	if mv.junkAct == nil {
 		return
 	}
-	if n, ok := mv.tm.nodes[mv.current]; ok && n.kind == store.RoleJunk {
+	n, ok := mv.tm.nodes[mv.current]
+	if ok && n.kind == store.RoleArchive {
+		mv.archiveAct.Disable()
+	} else {
+		mv.archiveAct.Enable()
+	}
+	if ok && n.kind == store.RoleJunk {
 		mv.junkAct.Set(theme.ConfirmIcon(), T("action.not_junk"), func() { mv.junk(false) })
 		return
 	}

@@ -209,7 +209,7 @@ func (mv *mailView) selectNode(uid string) {
 	}
 	mv.updateBanner()
 	mv.updateProgress()
-	mv.updateJunkAction()
+	mv.updateFolderActions()
 }
 
 // currentAccount is the account of the selected folder, "" for the unified

@@ -77,6 +77,7 @@ type mailView struct {
 	content     fyne.CanvasObject
 	bar         *widget.Toolbar
 	junkAct     *widgets.TipAction // Junk, or Not junk in the Junk folder
+	archiveAct  *widgets.TipAction // greyed out in an Archive
 	tips        *widgets.TipLayer  // the toolbar's tips, over content
 
 	undo undoBar

@@ -263,7 +263,8 @@ func TestEmptyJunkAndTrash(t *testing.T) {
 }
 
 // In the Junk folder the toolbar's Junk button is Not junk: it moves the
-// selected message back to the inbox, unmarked; elsewhere it is Junk.
+// selected message back to the inbox, unmarked; elsewhere it is Junk. In
+// the Archive the Archive button is greyed out.
 func TestToolbarJunkBecomesNotJunkInJunk(t *testing.T) {
 	useEnglish(t)
 	h := newHarness(t, 3, "", true)
@@ -291,7 +292,13 @@ func TestToolbarJunkBecomesNotJunkInJunk(t *testing.T) {
 		return err == nil && m.FolderID == inbox && m.Flags&store.NotJunk != 0 && m.Flags&store.Junk == 0
 	})
 	mv.tree.Select(folderNode(inbox))
-	if mv.junkAct.Tip() != "Junk" {
-		t.Fatalf("back in the inbox the button is %q", mv.junkAct.Tip())
+	if mv.junkAct.Tip() != "Junk" || mv.archiveAct.Disabled() {
+		t.Fatalf("back in the inbox the button is %q, Archive greyed %v", mv.junkAct.Tip(), mv.archiveAct.Disabled())
+	}
+	// In the Archive, Archive is greyed out.
+	archive, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleArchive)
+	mv.tree.Select(folderNode(archive.ID))
+	if !mv.archiveAct.Disabled() || mv.junkAct.Tip() != "Junk" {
+		t.Fatalf("in the Archive: Archive greyed %v, junk button %q", mv.archiveAct.Disabled(), mv.junkAct.Tip())
 	}
 }

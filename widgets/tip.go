@@ -141,6 +141,15 @@ func (t *TipAction) ToolbarObject() fyne.CanvasObject { return t.button }
 // Tip is the text the tip shows.
 func (t *TipAction) Tip() string { return t.button.tip }
 
+// Enable lets the button be used.
+func (t *TipAction) Enable() { t.button.Enable() }
+
+// Disable greys the button out; its tip still names it.
+func (t *TipAction) Disable() { t.button.Disable() }
+
+// Disabled reports whether the button is greyed out.
+func (t *TipAction) Disabled() bool { return t.button.Disabled() }
+
 // Set gives the button another icon, tip and action (a toggle such as
 // Junk / Not junk); a tip of the old action showing goes.
 func (t *TipAction) Set(icon fyne.Resource, tip string, onActivated func()) {
