@@ -131,11 +131,21 @@ func (mv *mailView) newFolderTree() *widget.Tree {
 			node := mv.tm.nodes[uid]
 			mv.noteTreeNode(n, uid)
 			n.OnSecondaryTapped = func(ev *fyne.PointEvent) { mv.folderMenu(uid, ev) }
+			n.OnTapped = func() { mv.tapNode(uid) }
 			n.SetData(widgets.FolderNodeData{Name: node.label(), Kind: node.kind, Unread: node.unread,
 				Error: node.kind == widgets.KindAccount && mv.status[node.account] != nil})
 		})
 	t.OnSelected = func(uid widget.TreeNodeID) { mv.selectNode(uid) }
 	return t
+}
+
+// tapNode selects the folder clicked and gives the tree the keys (the
+// arrows then move through the folders), as the tree's own rows do.
+func (mv *mailView) tapNode(uid widget.TreeNodeID) {
+	mv.tree.Select(uid)
+	if c := mv.win.Canvas(); c.Focused() != mv.tree {
+		c.Focus(mv.tree)
+	}
 }
 
 // reloadTree rebuilds the tree model off the UI goroutine.

@@ -64,6 +64,11 @@ type FolderNode struct {
 	widget.BaseWidget
 	// OnSecondaryTapped opens the node's context menu.
 	OnSecondaryTapped func(ev *fyne.PointEvent)
+	// OnTapped selects the node. The desktop driver hands a click to the
+	// innermost object that takes any kind of tap: being secondary
+	// tappable, the node, not the tree's row under it, gets the click on
+	// its icon, name or count, so it must select itself.
+	OnTapped func()
 
 	icon  *widget.Icon
 	name  *widget.Label
@@ -138,6 +143,13 @@ func (n *FolderNode) SetData(d FolderNodeData) {
 
 // Data is what the node shows.
 func (n *FolderNode) Data() FolderNodeData { return n.data }
+
+// Tapped selects the node.
+func (n *FolderNode) Tapped(*fyne.PointEvent) {
+	if n.OnTapped != nil {
+		n.OnTapped()
+	}
+}
 
 // TappedSecondary opens the context menu.
 func (n *FolderNode) TappedSecondary(ev *fyne.PointEvent) {
