@@ -300,7 +300,8 @@ func (mv *mailView) chooseFolder(from int64, chosen func(to int64)) {
 	}
 	pick := -1 // index into targets
 	var d dialog.Dialog
-	list := widget.NewList(func() int { return len(shown) },
+	var list *widget.List
+	list = widget.NewList(func() int { return len(shown) },
 		func() fyne.CanvasObject { return newFolderRow() },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r, to := o.(*folderRow), targets[shown[i]].ID
@@ -309,6 +310,7 @@ func (mv *mailView) chooseFolder(from int64, chosen func(to int64)) {
 				d.Hide()
 				chosen(to)
 			}
+			r.onTap = func() { list.Select(i) }
 		})
 	list.OnSelected = func(i widget.ListItemID) { pick = shown[i] }
 	filter := &escEntry{}
@@ -810,10 +812,20 @@ func (mv *mailView) rebuildMenu() {
 }
 
 // folderRow is a folder's name in the move chooser; a double click moves
-// there at once, as the message list opens a message on one.
+// there at once, as the message list opens a message on one. A click
+// selects it: the desktop driver gives a click to the innermost object
+// that takes any kind of tap, the row here rather than the list's item,
+// so the row passes it on.
 type folderRow struct {
 	widget.Label
 	onDouble func()
+	onTap    func()
+}
+
+func (r *folderRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
 }
 
 func newFolderRow() *folderRow {

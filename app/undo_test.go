@@ -207,6 +207,30 @@ func TestMoveChooserFilterAndEnter(t *testing.T) {
 	if c.Overlays().Top() != nil {
 		t.Fatal("the move dialog stayed open after a double click")
 	}
+
+	// A click picks a folder for the Move button.
+	h.ui.waitFor(t, "the list without the moved message", func() bool {
+		m, ok := mv.list.peek(0)
+		return ok && m.ID != moved && len(mv.list.loading) == 0
+	})
+	h.click(0, 0)
+	moved = mv.list.cursor
+	mv.moveChooser()
+	row = nil
+	h.ui.waitFor(t, "the Keep row", func() bool {
+		for _, o := range test.LaidOutObjects(c.Overlays().Top()) {
+			if r, ok := o.(*folderRow); ok && r.Text == "Keep" {
+				row = r
+			}
+		}
+		return row != nil
+	})
+	test.Tap(row)
+	test.Tap(findButton(c.Overlays().Top(), "Move"))
+	h.ui.waitFor(t, "the message moved by a click and Move", func() bool {
+		m, err := h.eng.Store().Message(ctx, moved)
+		return err == nil && m.FolderID == keep
+	})
 }
 
 // Junk and Trash have "Empty" in their menu (other folders do not): Junk
