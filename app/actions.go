@@ -361,7 +361,7 @@ func (mv *mailView) newFolder(uid string) {
 		prefix = f.Name + f.Delim
 	}
 	e := widget.NewEntry()
-	dialog.ShowForm(T("folder.new.title"), T("folder.new.ok"), T("dialog.cancel"),
+	showForm(T("folder.new.title"), T("folder.new.ok"),
 		[]*widget.FormItem{widget.NewFormItem(T("folder.name"), e)}, func(ok bool) {
 			if ok && e.Text != "" {
 				name := prefix + e.Text
@@ -377,7 +377,7 @@ func (mv *mailView) renameFolder(uid string) {
 	}
 	e := widget.NewEntry()
 	e.SetText(f.Name)
-	dialog.ShowForm(T("folder.rename.title"), T("folder.rename.ok"), T("dialog.cancel"),
+	showForm(T("folder.rename.title"), T("folder.rename.ok"),
 		[]*widget.FormItem{widget.NewFormItem(T("folder.name"), e)}, func(ok bool) {
 			if ok && e.Text != "" && e.Text != f.Name {
 				name := e.Text
@@ -393,6 +393,32 @@ func (mv *mailView) deleteFolder(uid string) {
 	}
 	confirmAction(T("folder.delete.title"), T("folder.delete.message", map[string]any{"Name": f.Name}), T("folder.delete.title"),
 		func() { mv.act(func(ctx context.Context) error { return mv.eng.DeleteFolder(ctx, f.ID) }) }, mv.win)
+}
+
+// showForm shows a form dialog with its first field ready for typing and
+// Enter in any field submitting it. Fyne's form dialog opens with nothing
+// focused: what one typed went to the main window, whose letters are
+// shortcuts (j moved to the next message, s starred it).
+func showForm(title, confirm string, items []*widget.FormItem, cb func(bool), w fyne.Window) *dialog.FormDialog {
+	d := dialog.NewForm(title, confirm, T("dialog.cancel"), items, cb, w)
+	var first fyne.Focusable
+	for _, it := range items {
+		e, ok := it.Widget.(*widget.Entry)
+		if !ok {
+			continue
+		}
+		if first == nil {
+			first = e
+		}
+		if e.OnSubmitted == nil && !e.MultiLine {
+			e.OnSubmitted = func(string) { d.Submit() }
+		}
+	}
+	d.Show()
+	if first != nil {
+		w.Canvas().Focus(first)
+	}
+	return d
 }
 
 // confirmAction asks before an action with a button that names it

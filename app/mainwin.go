@@ -344,7 +344,7 @@ func (mv *mailView) askPassword(id, name string) {
 			}
 			hint := widget.NewLabel(note)
 			hint.Wrapping = fyne.TextWrapWord
-			form := dialog.NewForm(T("password.title", map[string]any{"Account": name}), T("action.ok"), T("action.cancel"),
+			form := showForm(T("password.title", map[string]any{"Account": name}), T("action.ok"),
 				[]*widget.FormItem{widget.NewFormItem(T("password.label"), entry), widget.NewFormItem("", hint)},
 				func(ok bool) {
 					if !ok || entry.Text == "" {
@@ -359,7 +359,6 @@ func (mv *mailView) askPassword(id, name string) {
 					})
 				}, mv.win)
 			form.Resize(fyne.NewSize(460, 240))
-			form.Show()
 		})
 	})
 }

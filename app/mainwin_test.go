@@ -626,13 +626,23 @@ func TestFolderCreateRenameDeleteFromTree(t *testing.T) {
 		}
 		return ""
 	}
+	// The name field takes the keys at once (typed letters are shortcuts
+	// of the main window otherwise), and Enter creates the folder.
 	mv.newFolder(accountNode(h.acct.ID))
-	submit("Projects", "Create")
+	name, ok := c.Focused().(*widget.Entry)
+	if !ok {
+		t.Fatalf("New folder opened with %T focused, want its name field", c.Focused())
+	}
+	test.Type(name, "Projects")
+	name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.ui.waitFor(t, "the new folder in the tree", func() bool { return find("Projects") != "" })
 	if !contains(treeLabels(mv.tree), "Projects") {
 		t.Fatalf("tree draws %q", treeLabels(mv.tree))
 	}
 	mv.renameFolder(find("Projects"))
+	if e, ok := c.Focused().(*widget.Entry); !ok || e.Text != "Projects" {
+		t.Fatalf("Rename opened with %T focused, want the name field", c.Focused())
+	}
 	submit("Plans", "Rename")
 	h.ui.waitFor(t, "the renamed folder", func() bool { return find("Plans") != "" && find("Projects") == "" })
 	mv.deleteFolder(find("Plans"))
