@@ -652,25 +652,27 @@ type shortcut struct {
 	key fyne.KeyName
 	mod fyne.KeyModifier
 	run func()
+	// always: also while a dialog is open (Quit); the others wait.
+	always bool
 }
 
 func (mv *mailView) shortcuts() []shortcut {
 	ctrl := fyne.KeyModifierShortcutDefault
 	return []shortcut{
-		{fyne.KeyN, ctrl, mv.write},
-		{fyne.KeyR, ctrl, func() { mv.reply(false) }},
-		{fyne.KeyR, ctrl | fyne.KeyModifierShift, func() { mv.reply(true) }},
-		{fyne.KeyL, ctrl, mv.forward},
-		{fyne.KeyF, ctrl, func() { mv.win.Canvas().Focus(mv.searchEntry) }},
-		{fyne.KeyQ, ctrl, func() { mv.mw.quit() }},
-		{fyne.KeyA, ctrl, func() {
+		{key: fyne.KeyN, mod: ctrl, run: mv.write},
+		{key: fyne.KeyR, mod: ctrl, run: func() { mv.reply(false) }},
+		{key: fyne.KeyR, mod: ctrl | fyne.KeyModifierShift, run: func() { mv.reply(true) }},
+		{key: fyne.KeyL, mod: ctrl, run: mv.forward},
+		{key: fyne.KeyF, mod: ctrl, run: func() { mv.win.Canvas().Focus(mv.searchEntry) }},
+		{key: fyne.KeyQ, mod: ctrl, run: func() { mv.mw.quit() }, always: true},
+		{key: fyne.KeyA, mod: ctrl, run: func() {
 			if !mv.conv.active() {
 				mv.list.selectAll()
 			}
 		}},
-		{fyne.KeyM, ctrl, mv.moveChooser},
-		{fyne.KeyZ, ctrl, mv.undoLast},
-		{fyne.KeyComma, ctrl, func() { mv.mw.openSettings() }},
+		{key: fyne.KeyM, mod: ctrl, run: mv.moveChooser},
+		{key: fyne.KeyZ, mod: ctrl, run: mv.undoLast},
+		{key: fyne.KeyComma, mod: ctrl, run: func() { mv.mw.openSettings() }},
 	}
 }
 
@@ -679,10 +681,14 @@ func (mv *mailView) shortcuts() []shortcut {
 func (mv *mailView) installKeys() {
 	c := mv.win.Canvas()
 	for _, s := range mv.shortcuts() {
-		run := s.run
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}, func(fyne.Shortcut) { run() })
+		run := func(fyne.Shortcut) {
+			if s.always || !mv.blocked() {
+				s.run()
+			}
+		}
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}, run)
 		if std := standardShortcut(s.key, s.mod); std != nil {
-			c.AddShortcut(std, func(fyne.Shortcut) { run() })
+			c.AddShortcut(std, run)
 		}
 	}
 	c.SetOnTypedKey(mv.typedKey)
@@ -706,7 +712,15 @@ func standardShortcut(key fyne.KeyName, mod fyne.KeyModifier) fyne.Shortcut {
 	return nil
 }
 
+// blocked reports whether a dialog or menu is open over the window: its
+// keys are then not the message list's (Delete under "Empty Trash?" must
+// not delete the selected message).
+func (mv *mailView) blocked() bool { return mv.win.Canvas().Overlays().Top() != nil }
+
 func (mv *mailView) typedKey(ev *fyne.KeyEvent) {
+	if mv.blocked() {
+		return
+	}
 	switch ev.Name {
 	case fyne.KeyF5:
 		mv.getMail()
@@ -758,6 +772,9 @@ func (mv *mailView) convKey(name fyne.KeyName) {
 }
 
 func (mv *mailView) typedRune(r rune) {
+	if mv.blocked() {
+		return
+	}
 	if mv.conv.active() {
 		// Shift+J/K extend a message selection; conversations have one
 		// selected row, so they move like j/k.

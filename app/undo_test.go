@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -336,4 +337,34 @@ func TestToolbarJunkBecomesNotJunkInJunk(t *testing.T) {
 	if !mv.archiveAct.Disabled() || mv.junkAct.Tip() != "Junk" {
 		t.Fatalf("in the Archive: Archive greyed %v, junk button %q", mv.archiveAct.Disabled(), mv.junkAct.Tip())
 	}
+}
+
+// While a dialog is open over the main window its keys are not the
+// list's: Delete and s under a question leave the selected message alone.
+func TestKeysWaitWhileADialogIsOpen(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 3, "", true)
+	inbox, mv := h.openInbox(3)
+	ctx := context.Background()
+	h.click(0, 0)
+	id := mv.list.cursor
+	c := h.mw.win.Canvas()
+	asked := false
+	confirmAction("Question", "Really?", "Do it", func() { asked = true }, h.mw.win)
+	c.OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	c.OnTypedRune()('s')
+	for i := 0; i < 20; i++ {
+		h.ui.pump()
+		time.Sleep(10 * time.Millisecond)
+	}
+	m, err := h.eng.Store().Message(ctx, id)
+	if err != nil || m.FolderID != inbox || m.Flags&store.Flagged != 0 || asked {
+		t.Fatalf("keys under the question acted: folder %d (inbox %d), flags %b, %v", m.FolderID, inbox, m.Flags, err)
+	}
+	c.Overlays().Top().Hide()
+	c.OnTypedRune()('s')
+	h.ui.waitFor(t, "the star from s once the question is gone", func() bool {
+		m, err := h.eng.Store().Message(ctx, id)
+		return err == nil && m.Flags&store.Flagged != 0
+	})
 }
