@@ -127,7 +127,8 @@ func TestIMAPDraftsReplacedOnServer(t *testing.T) {
 	ctx := context.Background()
 	st := mailtest.Shared(t)
 	u := st.AddUser(t)
-	e, a := startIMAPAccount(t, st, u, &recorder{})
+	rec := &recorder{}
+	e, a := startIMAPAccount(t, st, u, rec)
 	waitFor(t, "the Drafts folder", func() bool {
 		_, err := e.Store().FolderByRole(ctx, a.ID, store.RoleDrafts)
 		return err == nil
@@ -155,6 +156,24 @@ func TestIMAPDraftsReplacedOnServer(t *testing.T) {
 		p, _ := e.Store().Page(ctx, drafts.ID, store.ByDateDesc, 0, 10)
 		return len(p) == 1 && p[0].Subject == "draft v4"
 	})
+	// A recipient still being typed does not stop the server copy (it
+	// used to fail, and the failure was shown to the user), and stays in
+	// the local draft.
+	d.Subject, d.To = "draft v5", []message.Address{{Email: "gra"}, {Email: "x@example.org"}}
+	if _, err := e.SaveDraft(ctx, id, a.ID, d); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the copy of the draft being typed", func() bool {
+		drafts, _ := e.Store().FolderByRole(ctx, a.ID, store.RoleDrafts)
+		p, _ := e.Store().Page(ctx, drafts.ID, store.ByDateDesc, 0, 10)
+		return serverCount(t, st, u, "Drafts") == 1 && len(p) == 1 && p[0].Subject == "draft v5"
+	})
+	if n := rec.count(func(ev event.Event) bool { _, ok := ev.(event.OperationFailed); return ok }); n != 0 {
+		t.Fatalf("%d operations failed", n)
+	}
+	if _, back, err := e.LoadDraft(ctx, id); err != nil || len(back.To) != 2 || back.To[0].Email != "gra" {
+		t.Fatalf("the local draft has To %v, %v", back.To, err)
+	}
 	if err := e.DeleteDraft(ctx, id); err != nil {
 		t.Fatal(err)
 	}

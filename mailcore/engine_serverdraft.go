@@ -52,6 +52,10 @@ func (e *Engine) replaceServerDraft(ctx context.Context, accountID string, sd se
 	}
 	var keep int64
 	if !remove {
+		// The local draft is the one Hongyan reopens; the server's copy is
+		// for other clients. A recipient still being typed ("gra") cannot
+		// go into a header: the copy leaves it out rather than fail.
+		d.To, d.Cc, d.Bcc = deliverable(d.To), deliverable(d.Cc), deliverable(d.Bcc)
 		raw, err := d.Build()
 		if err != nil {
 			return err
@@ -74,4 +78,15 @@ func (e *Engine) replaceServerDraft(ctx context.Context, accountID string, sd se
 		return nil
 	}
 	return sd.Expunge(ctx, old)
+}
+
+// deliverable is list without the addresses that are not valid yet.
+func deliverable(list []message.Address) []message.Address {
+	var out []message.Address
+	for _, a := range list {
+		if _, err := message.ValidateAddress(a.Email); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }
