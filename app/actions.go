@@ -415,11 +415,19 @@ func showForm(title, confirm string, items []*widget.FormItem, cb func(bool), w 
 		}
 	}
 	d.Show()
+	// Room for what one types: at its least width the dialog gave a
+	// password field the width of three characters.
+	if m := d.MinSize(); m.Width < formWidth {
+		d.Resize(fyne.NewSize(formWidth, m.Height))
+	}
 	if first != nil {
 		w.Canvas().Focus(first)
 	}
 	return d
 }
+
+// formWidth is the least width of a form dialog.
+const formWidth = 460
 
 // confirmAction asks before an action with a button that names it
 // ("Delete folder", "Discard") beside Cancel: a bare Yes / No sends the

@@ -633,6 +633,9 @@ func TestFolderCreateRenameDeleteFromTree(t *testing.T) {
 	if !ok {
 		t.Fatalf("New folder opened with %T focused, want its name field", c.Focused())
 	}
+	if w := name.Size().Width; w < 250 {
+		t.Errorf("the name field is %v wide: no room to type", w)
+	}
 	test.Type(name, "Projects")
 	name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.ui.waitFor(t, "the new folder in the tree", func() bool { return find("Projects") != "" })

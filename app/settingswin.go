@@ -473,7 +473,7 @@ func (sw *settingsWindow) changePassword(a account.Account) {
 	in := widget.NewPasswordEntry()
 	out := widget.NewPasswordEntry()
 	out.SetPlaceHolder(T("settings.password.same"))
-	showForm(T("settings.password.change"), T("settings.save"), []*widget.FormItem{
+	showForm(T("settings.password.title"), T("settings.save"), []*widget.FormItem{
 		widget.NewFormItem(T("settings.password.incoming"), in),
 		widget.NewFormItem(T("settings.password.outgoing"), out),
 	}, func(ok bool) {
