@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -104,6 +105,7 @@ func (mv *mailView) onSelected(f func(ctx context.Context, ids []int64) error) {
 func (mv *mailView) onSelectedThenAdvance(advance bool, f func(ctx context.Context, ids []int64) error) {
 	ids := mv.list.selectedIDs()
 	if len(ids) == 0 {
+		mv.nothingSelected()
 		return
 	}
 	if advance {
@@ -125,7 +127,15 @@ func (mv *mailView) reply(all bool) {
 	}
 	if m, ok := mv.list.current(); ok {
 		openReply(mv.mw, m.ID, all)
+	} else {
+		mv.nothingSelected()
 	}
+}
+
+// nothingSelected says, under the list, that an action needs a message
+// (or conversation) selected first: the button did nothing otherwise.
+func (mv *mailView) nothingSelected() {
+	mv.showUndoBar(T("action.nothing_selected"), false, 3*time.Second)
 }
 
 func (mv *mailView) forward() {
@@ -135,6 +145,8 @@ func (mv *mailView) forward() {
 	}
 	if m, ok := mv.list.current(); ok {
 		openForward(mv.mw, m.ID)
+	} else {
+		mv.nothingSelected()
 	}
 }
 
@@ -237,6 +249,7 @@ func (mv *mailView) moveChooser() {
 	}
 	ids := mv.list.selectedIDs()
 	if len(ids) == 0 {
+		mv.nothingSelected()
 		return
 	}
 	m, ok := mv.list.current()

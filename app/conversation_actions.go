@@ -67,6 +67,7 @@ func (c *convView) advance() {
 func (c *convView) onThread(advance bool, f func(ctx context.Context, msgs []store.Summary) error) {
 	id := c.selected
 	if id == 0 {
+		c.mv.nothingSelected()
 		return
 	}
 	if advance {
@@ -88,6 +89,7 @@ func (c *convView) onThread(advance bool, f func(ctx context.Context, msgs []sto
 func (c *convView) onShownMessages(f func(ctx context.Context, ids []int64) error) {
 	id := c.selected
 	if id == 0 {
+		c.mv.nothingSelected()
 		return
 	}
 	folders := append([]int64(nil), c.folders...)
@@ -173,6 +175,7 @@ func (c *convView) toggleFlag() {
 func (c *convView) newest(f func(id int64)) {
 	id := c.selected
 	if id == 0 {
+		c.mv.nothingSelected()
 		return
 	}
 	if c.shown == id && len(c.msgs) > 0 {
@@ -200,6 +203,7 @@ func (c *convView) newest(f func(id int64)) {
 func (c *convView) moveChooser() {
 	id := c.selected
 	if id == 0 {
+		c.mv.nothingSelected()
 		return
 	}
 	folders := map[int64]bool{}

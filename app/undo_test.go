@@ -368,3 +368,36 @@ func TestKeysWaitWhileADialogIsOpen(t *testing.T) {
 		return err == nil && m.Flags&store.Flagged != 0
 	})
 }
+
+// An action that needs a selection says so when there is none, under the
+// list, without an Undo button; in the conversation view too.
+func TestActionWithNothingSelectedSaysSo(t *testing.T) {
+	useEnglish(t)
+	h := newHarness(t, 2, "", true)
+	_, mv := h.openInbox(2)
+	if len(mv.list.selectedIDs()) != 0 {
+		t.Fatalf("selected at the start: %v", mv.list.selectedIDs())
+	}
+	for name, act := range map[string]func(){"reply": func() { mv.reply(false) }, "forward": mv.forward,
+		"delete": mv.deleteSelected, "move": mv.moveChooser, "star": mv.toggleFlag} {
+		mv.undo.box.Hide()
+		act()
+		if !mv.undo.box.Visible() || mv.undo.label.Text != "Select a message first." || mv.undo.button.Visible() {
+			t.Errorf("%s with nothing selected: bar shown %v saying %q, Undo %v", name, mv.undo.box.Visible(), mv.undo.label.Text, mv.undo.button.Visible())
+		}
+		if top := h.mw.win.Canvas().Overlays().Top(); top != nil {
+			t.Errorf("%s opened %s", name, overlayText(top))
+			top.Hide()
+		}
+	}
+	mv.conv.setEnabled(true)
+	defer mv.conv.setEnabled(false)
+	h.ui.waitFor(t, "the conversation view", func() bool { return mv.conv.active() })
+	for name, act := range map[string]func(){"reply": func() { mv.reply(false) }, "delete": mv.deleteSelected, "move": mv.moveChooser} {
+		mv.undo.box.Hide()
+		act()
+		if !mv.undo.box.Visible() || mv.undo.label.Text != "Select a message first." {
+			t.Errorf("%s with no conversation selected: bar shown %v saying %q", name, mv.undo.box.Visible(), mv.undo.label.Text)
+		}
+	}
+}
