@@ -460,7 +460,10 @@ func showSourceWindow(a fyne.App, m *message.Message) fyne.Window {
 	e.TextStyle = fyne.TextStyle{Monospace: true}
 	e.Wrapping = fyne.TextWrapBreak
 	e.Disable()
-	w.SetContent(e)
+	// Read-only, yet as readable as any text: the disabled colour greyed
+	// it out. (A selectable label would keep Escape from closing the
+	// window once it has the focus.)
+	w.SetContent(container.NewThemeOverride(e, readableDisabled{}))
 	w.Resize(fyne.NewSize(800, 600))
 	closeOnEscape(w)
 	w.Show()

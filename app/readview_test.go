@@ -10,6 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
 	"hongyan/mailcore/message"
 	"hongyan/widgets"
 )
@@ -163,5 +168,26 @@ func TestAttachedPicturesCapped(t *testing.T) {
 	}
 	if drawn != maxAttachedPictures || len(vm.Attachments) != maxAttachedPictures+5 {
 		t.Fatalf("%d pictures drawn, %d listed", drawn, len(vm.Attachments))
+	}
+}
+
+// The source window shows the raw message read-only, in the normal text
+// colour (the disabled colour greyed it out).
+func TestSourceWindowReadable(t *testing.T) {
+	a := test.NewTempApp(t)
+	m := &message.Message{Subject: "Hello", Raw: []byte("Subject: Hello\r\n\r\nHi\r\n")}
+	w := showSourceWindow(a, m)
+	defer w.Close()
+	o, ok := w.Content().(*container.ThemeOverride)
+	if !ok {
+		t.Fatalf("source window content %T", w.Content())
+	}
+	e, ok := o.Content.(*widget.Entry)
+	if !ok || !e.Disabled() || e.Text != string(m.Raw) {
+		t.Fatalf("source shown in %T (disabled %v) %q", o.Content, ok && e.Disabled(), e.Text)
+	}
+	v := a.Settings().ThemeVariant()
+	if got, want := o.Theme.Color(theme.ColorNameDisabled, v), a.Settings().Theme().Color(theme.ColorNameForeground, v); got != want {
+		t.Fatalf("source text drawn in %v, want the text colour %v", got, want)
 	}
 }

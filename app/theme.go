@@ -41,3 +41,24 @@ func themeFor(pref string) fyne.Theme {
 func applyTheme(a fyne.App, pref string) {
 	a.Settings().SetTheme(themeFor(pref))
 }
+
+// readableDisabled is the application's theme with disabled text drawn in
+// the normal text colour, for read-only text shown in a disabled entry.
+// It asks the application for its theme at each call, so that a change of
+// theme reaches it.
+type readableDisabled struct{}
+
+func (readableDisabled) current() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (t readableDisabled) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameDisabled {
+		n = theme.ColorNameForeground
+	}
+	return t.current().Color(n, v)
+}
+
+func (t readableDisabled) Font(s fyne.TextStyle) fyne.Resource { return t.current().Font(s) }
+
+func (t readableDisabled) Icon(n fyne.ThemeIconName) fyne.Resource { return t.current().Icon(n) }
+
+func (t readableDisabled) Size(n fyne.ThemeSizeName) float32 { return t.current().Size(n) }
