@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -23,7 +24,34 @@ type welcomeButtons struct {
 func (m *mainWindow) showWelcome() welcomeButtons {
 	content, buttons := m.welcomeContent()
 	m.win.SetContent(content)
+	m.win.SetMainMenu(m.welcomeMenu())
 	return buttons
+}
+
+// welcomeMenu is the menu bar before there is an account: Settings (the
+// language, say) and About are there from the first start.
+func (m *mainWindow) welcomeMenu() *fyne.MainMenu {
+	ctrl := fyne.KeyModifierShortcutDefault
+	settings := fyne.NewMenuItem(T("menu.settings"), m.openSettings)
+	settings.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: ctrl}
+	quit := fyne.NewMenuItem(T("menu.quit"), m.quit)
+	quit.IsQuit = true
+	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}
+	file := fyne.NewMenu(T("menu.file"),
+		fyne.NewMenuItem(T("welcome.add_account"), func() { openWizard(m) }),
+		settings,
+		fyne.NewMenuItemSeparator(),
+		quit,
+	)
+	help := fyne.NewMenu(T("menu.help"),
+		fyne.NewMenuItem(T("menu.default_app"), func() { showDefaultApp(m.win) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem(T("menu.about"), m.showAbout),
+	)
+	c := m.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: ctrl}, func(fyne.Shortcut) { m.openSettings() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}, func(fyne.Shortcut) { m.quit() })
+	return fyne.NewMainMenu(file, help)
 }
 
 func (m *mainWindow) welcomeContent() (fyne.CanvasObject, welcomeButtons) {

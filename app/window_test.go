@@ -81,6 +81,19 @@ func TestWelcomeButtonsAndDemo(t *testing.T) {
 	if b.addAccount.Importance != widget.HighImportance || b.tryDemo.Importance == widget.HighImportance {
 		t.Fatal("adding an account should be the welcome screen's main action, not the demo")
 	}
+	// Before any account, the menu offers Add account, Settings (the
+	// language), Quit and About.
+	var items []string
+	for _, m := range mw.win.MainMenu().Items {
+		for _, it := range m.Items {
+			items = append(items, it.Label)
+		}
+	}
+	for _, want := range []string{"Add account…", "Settings…", "Quit", "About Hongyan"} {
+		if !contains(items, want) {
+			t.Errorf("welcome menu %q lacks %q", items, want)
+		}
+	}
 	// "Add account…" opens the wizard through its hook.
 	opened := 0
 	old := openWizard
