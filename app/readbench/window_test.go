@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -49,8 +50,11 @@ func TestStandaloneMessageWindow(t *testing.T) {
 	}
 	sw := wins[len(wins)-1]
 	defer sw.Close()
-	e, ok := sw.Content().(*widget.Entry)
-	if !ok || !strings.Contains(e.Text, "Subject: HTML only") || !e.Disabled() {
+	var e *widget.Entry
+	if o, ok := sw.Content().(*container.ThemeOverride); ok {
+		e, _ = o.Content.(*widget.Entry)
+	}
+	if e == nil || !strings.Contains(e.Text, "Subject: HTML only") || !e.Disabled() {
 		t.Errorf("source window does not show the raw message read-only")
 	}
 }
