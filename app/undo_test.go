@@ -234,19 +234,33 @@ func TestMoveChooserFilterAndEnter(t *testing.T) {
 	})
 }
 
+// junkHarness is a harness in English with n messages in the inbox, shown,
+// the newest junked of them moved to Junk; page is the inbox's messages
+// as they were, newest first.
+func junkHarness(t *testing.T, n, junked int) (*harness, int64, *mailView, []store.Summary, store.Folder) {
+	t.Helper()
+	useEnglish(t)
+	h := newHarness(t, n, "", true)
+	inbox, mv := h.openInbox(n)
+	ctx := context.Background()
+	page, _ := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, n)
+	var ids []int64
+	for _, m := range page[:junked] {
+		ids = append(ids, m.ID)
+	}
+	if err := h.eng.MoveToRole(ctx, ids, store.RoleJunk); err != nil {
+		t.Fatal(err)
+	}
+	junk, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleJunk)
+	return h, inbox, mv, page, junk
+}
+
 // Junk and Trash have "Empty" in their menu (other folders do not): Junk
 // goes to Trash after a confirmation naming the count, with an undo;
 // Trash is emptied for good; an empty folder says so.
 func TestEmptyJunkAndTrash(t *testing.T) {
-	useEnglish(t)
-	h := newHarness(t, 5, "", true)
-	inbox, mv := h.openInbox(5)
+	h, inbox, mv, page, junk := junkHarness(t, 5, 2)
 	ctx := context.Background()
-	page, _ := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 5)
-	if err := h.eng.MoveToRole(ctx, []int64{page[0].ID, page[1].ID}, store.RoleJunk); err != nil {
-		t.Fatal(err)
-	}
-	junk, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleJunk)
 	trash, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleTrash)
 	count := func(id int64) int { n, _, _ := h.eng.Store().Counts(ctx, id); return n }
 	answer := func(want, button string) {
@@ -292,15 +306,8 @@ func TestEmptyJunkAndTrash(t *testing.T) {
 // selected message back to the inbox, unmarked; elsewhere it is Junk. In
 // the Archive the Archive button is greyed out.
 func TestToolbarJunkBecomesNotJunkInJunk(t *testing.T) {
-	useEnglish(t)
-	h := newHarness(t, 3, "", true)
-	inbox, mv := h.openInbox(3)
+	h, inbox, mv, page, junk := junkHarness(t, 3, 1)
 	ctx := context.Background()
-	page, _ := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 3)
-	if err := h.eng.MoveToRole(ctx, []int64{page[0].ID}, store.RoleJunk); err != nil {
-		t.Fatal(err)
-	}
-	junk, _ := h.eng.Store().FolderByRole(ctx, h.acct.ID, store.RoleJunk)
 	if mv.junkAct.Tip() != "Junk" {
 		t.Fatalf("in the inbox the button is %q", mv.junkAct.Tip())
 	}
