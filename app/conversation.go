@@ -38,6 +38,9 @@ type convView struct {
 	loading  bool
 	gen      int
 	selected int64 // thread id
+	// want is the message whose conversation is selected once the first
+	// rows are read: the message selected when the view was switched on.
+	want int64
 
 	reader   *widgets.ThreadView
 	note     *widget.Label   // "no conversation selected", in the reader's place
@@ -124,6 +127,10 @@ func (c *convView) setEnabled(on bool) {
 		} else {
 			c.folders = nil
 		}
+		c.want = 0
+		if m, ok := c.mv.list.current(); ok && c.mv.list.selected[m.ID] {
+			c.want = m.ID
+		}
 		c.reset()
 	}
 	c.apply()
@@ -150,6 +157,7 @@ func (c *convView) sourceChanged(src listSource, fresh bool) {
 		} else {
 			c.folders = nil
 		}
+		c.want = 0
 		if c.enabled {
 			c.reset()
 		}
@@ -192,9 +200,17 @@ func (c *convView) loadMore() {
 // replace they replace the rows.
 func (c *convView) read(offset, limit int, replace bool) {
 	c.loading = true
-	gen, folders, st := c.gen, c.folders, c.mv.eng.Store()
+	gen, folders, st, want := c.gen, c.folders, c.mv.eng.Store(), c.want
 	c.mv.ui.goWork(func(ctx context.Context) {
 		rows, err := st.Conversations(ctx, folders, offset, limit)
+		var thread int64
+		if want != 0 {
+			// Read here, not from the list's row: threading may have
+			// happened since the row was read.
+			if m, err := st.Message(ctx, want); err == nil {
+				thread = m.ThreadID
+			}
+		}
 		c.mv.ui.do(func() {
 			if gen != c.gen {
 				return
@@ -211,6 +227,15 @@ func (c *convView) read(offset, limit int, replace bool) {
 			}
 			c.more = len(rows) == limit
 			c.list.Refresh()
+			if want != 0 && c.want == want {
+				// Looked for in the first rows only: a jump later, as
+				// the user scrolls, would surprise.
+				c.want = 0
+				if i, ok := c.indexOf(thread); ok {
+					c.list.ScrollTo(i)
+					c.tapped(i)
+				}
+			}
 			if replace && c.shown != 0 {
 				c.refreshReader()
 			}

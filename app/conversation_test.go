@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -346,5 +347,41 @@ func TestThreadDepths(t *testing.T) {
 	}
 	if d := threadDepths(chain); d[9] != maxThreadDepth || d[3] != 3 {
 		t.Fatalf("chain depths %v", d)
+	}
+}
+
+// Switching to conversations selects the conversation of the message that
+// was selected, and shows it.
+func TestConversationsKeepTheSelectedMessage(t *testing.T) {
+	useEnglish(t)
+	h := newMailHarness(t, threadMails, account.ProtocolPOP3)
+	inbox := h.waitInbox(len(threadMails))
+	mv := h.mw.mv
+	ctx := context.Background()
+	page, err := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := -1
+	for i, m := range page {
+		if strings.Contains(m.Subject, "Printer") {
+			row = i
+		}
+	}
+	if row < 0 {
+		t.Fatal("no Printer message")
+	}
+	h.click(row, 0)
+	id := mv.list.cursor
+	// The store threads the messages when conversations are first read.
+	h.viewMenuItem(T("menu.conversations")).Action()
+	h.ui.waitFor(t, "a conversation selected", func() bool { return mv.conv.selected != 0 })
+	m, err := h.eng.Store().Message(ctx, id)
+	if err != nil || m.ThreadID != mv.conv.selected {
+		t.Fatalf("conversation %d selected, the message (%v) is in %d", mv.conv.selected, err, m.ThreadID)
+	}
+	i, _ := mv.conv.indexOf(mv.conv.selected)
+	if !strings.Contains(mv.conv.rows[i].Subject, "Printer") {
+		t.Fatalf("selected conversation %q", mv.conv.rows[i].Subject)
 	}
 }
