@@ -76,6 +76,13 @@ const (
 	maxBlocks      = 50000
 	maxSpans       = 5000
 	maxNestedLists = 64
+	// maxQuoteDepth caps the quotation depth a block records. Each level
+	// is a "> " on every line of the text form, so quotations nested
+	// thousands deep (a few kilobytes of HTML) made text quadratic in the
+	// input: 100 KB of nested blockquotes became hundreds of megabytes
+	// and seconds of work when the message was parsed. Mail quoted deeper
+	// than this is drawn at this depth.
+	maxQuoteDepth = 32
 )
 
 type listCtx struct {
@@ -152,7 +159,7 @@ func (c *converter) emit(b Block) {
 	if len(c.blocks) >= maxBlocks {
 		return
 	}
-	b.QuoteDepth = c.quote
+	b.QuoteDepth = min(c.quote, maxQuoteDepth)
 	c.blocks = append(c.blocks, b)
 }
 
@@ -525,7 +532,7 @@ func TextToBlocks(text string) []Block {
 			if strings.TrimSpace(para) == "" {
 				continue
 			}
-			b := Block{Kind: BlockParagraph, QuoteDepth: tb.Level, Spans: []Span{{Text: para}}}
+			b := Block{Kind: BlockParagraph, QuoteDepth: min(tb.Level, maxQuoteDepth), Spans: []Span{{Text: para}}}
 			if tb.Level > 0 {
 				b.Kind = BlockQuote
 			}

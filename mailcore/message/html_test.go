@@ -207,3 +207,33 @@ body { background: url(%[1]s/bg.png) } @font-face { font-family: F; src: url('%[
 		t.Errorf("probe not counted")
 	}
 }
+
+// Quotations nested thousands deep (a few kilobytes of HTML) are recorded
+// at most maxQuoteDepth deep, so that the text form, a "> " a level on
+// every line, grows with the input and not with its square.
+func TestDeepQuotationsStayBounded(t *testing.T) {
+	const n = 5000
+	src := strings.Repeat("<blockquote><p>a", n)
+	blocks := HTMLToBlocks(src)
+	if len(blocks) != n {
+		t.Fatalf("%d blocks, want %d", len(blocks), n)
+	}
+	for i, b := range blocks {
+		if want := min(i+1, maxQuoteDepth); b.QuoteDepth != want {
+			t.Fatalf("block %d at depth %d, want %d", i, b.QuoteDepth, want)
+		}
+	}
+	text := BlocksToText(blocks)
+	// Each block: its prefix, "a", and the blank line between blocks.
+	if limit := n * (2*maxQuoteDepth + 3); len(text) > limit {
+		t.Fatalf("text of %d bytes for %d bytes of HTML, more than %d", len(text), len(src), limit)
+	}
+	if !strings.HasPrefix(text, "> a\n\n> > a") {
+		t.Fatalf("text starts %.40q", text)
+	}
+	// Quoted plain text is capped the same way.
+	plain := TextToBlocks(strings.Repeat(">", 500) + " deep\n")
+	if len(plain) != 1 || plain[0].QuoteDepth != maxQuoteDepth {
+		t.Fatalf("plain text quoted 500 deep: %+v", plain)
+	}
+}
