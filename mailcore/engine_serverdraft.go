@@ -80,11 +80,11 @@ func (e *Engine) replaceServerDraft(ctx context.Context, accountID string, sd se
 	return sd.Expunge(ctx, old)
 }
 
-// deliverable is list without the addresses that are not valid yet.
+// deliverable is list without the addresses Build would refuse.
 func deliverable(list []message.Address) []message.Address {
 	var out []message.Address
 	for _, a := range list {
-		if _, err := message.ValidateAddress(a.Email); err == nil {
+		if a.Usable() {
 			out = append(out, a)
 		}
 	}

@@ -153,6 +153,16 @@ func isAtext(r rune) bool {
 	return strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r)
 }
 
+// Usable reports whether Build takes a in a header: its name and its
+// address (spaces around it aside) are valid.
+func (a Address) Usable() bool {
+	if checkField("name", a.Name) != nil {
+		return false
+	}
+	_, err := ValidateAddress(strings.Trim(a.Email, " \t"))
+	return err == nil
+}
+
 // normAddrs validates a list and returns it ready for a header.
 func normAddrs(field string, list []Address) ([]*gomail.Address, error) {
 	out := make([]*gomail.Address, 0, len(list))
