@@ -59,17 +59,24 @@ func (h *harness) viewMenuItem(label string) *fyne.MenuItem {
 	return nil
 }
 
-func TestConversationView(t *testing.T) {
+// threadHarness is a harness in English with threadMails in the inbox;
+// page is the inbox's messages, newest first.
+func threadHarness(t *testing.T) (*harness, *mailView, []store.Summary) {
+	t.Helper()
 	useEnglish(t)
 	h := newMailHarness(t, threadMails, account.ProtocolPOP3)
 	inbox := h.waitInbox(len(threadMails))
-	mv := h.mw.mv
-	ctx := context.Background()
-	// Bob's reply is read; the rest are not.
-	page, err := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 10)
+	page, err := h.eng.Store().Page(context.Background(), inbox, store.ByDateDesc, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, h.mw.mv, page
+}
+
+func TestConversationView(t *testing.T) {
+	h, mv, page := threadHarness(t)
+	ctx := context.Background()
+	// Bob's reply is read; the rest are not.
 	for _, m := range page {
 		if m.From.Addr == "bob@example.org" {
 			if err := h.eng.SetFlags(ctx, []int64{m.ID}, store.Seen, 0); err != nil {
@@ -353,15 +360,8 @@ func TestThreadDepths(t *testing.T) {
 // Switching to conversations selects the conversation of the message that
 // was selected, and shows it.
 func TestConversationsKeepTheSelectedMessage(t *testing.T) {
-	useEnglish(t)
-	h := newMailHarness(t, threadMails, account.ProtocolPOP3)
-	inbox := h.waitInbox(len(threadMails))
-	mv := h.mw.mv
+	h, mv, page := threadHarness(t)
 	ctx := context.Background()
-	page, err := h.eng.Store().Page(ctx, inbox, store.ByDateDesc, 0, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
 	row := -1
 	for i, m := range page {
 		if strings.Contains(m.Subject, "Printer") {
