@@ -563,9 +563,8 @@ func (mv *mailView) messageMenu(ev *fyne.PointEvent) {
 
 func (mv *mailView) messageItems() []*fyne.MenuItem {
 	item := func(key string, icon fyne.Resource, f func()) *fyne.MenuItem {
-		it := fyne.NewMenuItem(T(key), f)
+		it := withKey(fyne.NewMenuItem(T(key), f), key)
 		it.Icon = icon
-		it.Shortcut = menuKey(key)
 		return it
 	}
 	return []*fyne.MenuItem{
@@ -643,57 +642,66 @@ func tipText(action, goos string) string {
 	return action
 }
 
-// menuKey is the shortcut a menu shows beside the action named by
-// translation key (nil for none): the keys shortcuts and typedKey act on.
-func menuKey(key string) fyne.Shortcut {
-	ctrl := fyne.KeyModifierShortcutDefault
-	var k fyne.KeyName
-	var mod fyne.KeyModifier
-	switch key {
-	case "action.reply":
-		k, mod = fyne.KeyR, ctrl
-	case "action.reply_all":
-		k, mod = fyne.KeyR, ctrl|fyne.KeyModifierShift
-	case "action.forward":
-		k, mod = fyne.KeyL, ctrl
-	case "action.move":
-		k, mod = fyne.KeyM, ctrl
-	case "action.delete":
-		k = fyne.KeyDelete
-	case "menu.settings":
-		k, mod = fyne.KeyComma, ctrl
-	default:
-		return nil
-	}
-	return &desktop.CustomShortcut{KeyName: k, Modifier: mod}
+// actionKeys are the keys of the main window's actions, by the
+// translation key of the action's name: the one table the registered
+// shortcuts, the menus and the welcome screen's menu read. Delete and F5
+// are plain keys handled by typedKey; they are here for the menus.
+var actionKeys = map[string]desktop.CustomShortcut{
+	"action.get_mail":           {KeyName: fyne.KeyF5},
+	"action.write":              {KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
+	"action.reply":              {KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault},
+	"action.reply_all":          {KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift},
+	"action.forward":            {KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault},
+	"action.move":               {KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault},
+	"action.delete":             {KeyName: fyne.KeyDelete},
+	"menu.search":               {KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
+	"menu.settings":             {KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},
+	"menu.quit":                 {KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
+	"undo.button":               {KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault},
+	"help.shortcuts.select_all": {KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault},
 }
 
-// shortcut is a keyboard shortcut with its action.
+// menuKey is the shortcut a menu shows beside the action named by
+// translation key, nil for none.
+func menuKey(key string) fyne.Shortcut {
+	k, ok := actionKeys[key]
+	if !ok {
+		return nil
+	}
+	return &k
+}
+
+// withKey gives menu item it the keys of the action named by key.
+func withKey(it *fyne.MenuItem, key string) *fyne.MenuItem {
+	it.Shortcut = menuKey(key)
+	return it
+}
+
+// shortcut is a registered shortcut: the action (a translation key of
+// actionKeys) and what it does.
 type shortcut struct {
-	key fyne.KeyName
-	mod fyne.KeyModifier
-	run func()
+	action string
+	run    func()
 	// always: also while a dialog is open (Quit); the others wait.
 	always bool
 }
 
 func (mv *mailView) shortcuts() []shortcut {
-	ctrl := fyne.KeyModifierShortcutDefault
 	return []shortcut{
-		{key: fyne.KeyN, mod: ctrl, run: mv.write},
-		{key: fyne.KeyR, mod: ctrl, run: func() { mv.reply(false) }},
-		{key: fyne.KeyR, mod: ctrl | fyne.KeyModifierShift, run: func() { mv.reply(true) }},
-		{key: fyne.KeyL, mod: ctrl, run: mv.forward},
-		{key: fyne.KeyF, mod: ctrl, run: func() { mv.win.Canvas().Focus(mv.searchEntry) }},
-		{key: fyne.KeyQ, mod: ctrl, run: func() { mv.mw.quit() }, always: true},
-		{key: fyne.KeyA, mod: ctrl, run: func() {
+		{action: "action.write", run: mv.write},
+		{action: "action.reply", run: func() { mv.reply(false) }},
+		{action: "action.reply_all", run: func() { mv.reply(true) }},
+		{action: "action.forward", run: mv.forward},
+		{action: "menu.search", run: func() { mv.win.Canvas().Focus(mv.searchEntry) }},
+		{action: "menu.quit", run: func() { mv.mw.quit() }, always: true},
+		{action: "help.shortcuts.select_all", run: func() {
 			if !mv.conv.active() {
 				mv.list.selectAll()
 			}
 		}},
-		{key: fyne.KeyM, mod: ctrl, run: mv.moveChooser},
-		{key: fyne.KeyZ, mod: ctrl, run: mv.undoLast},
-		{key: fyne.KeyComma, mod: ctrl, run: func() { mv.mw.openSettings() }},
+		{action: "action.move", run: mv.moveChooser},
+		{action: "undo.button", run: mv.undoLast},
+		{action: "menu.settings", run: func() { mv.mw.openSettings() }},
 	}
 }
 
@@ -707,8 +715,9 @@ func (mv *mailView) installKeys() {
 				s.run()
 			}
 		}
-		c.AddShortcut(&desktop.CustomShortcut{KeyName: s.key, Modifier: s.mod}, run)
-		if std := standardShortcut(s.key, s.mod); std != nil {
+		k := actionKeys[s.action]
+		c.AddShortcut(&k, run)
+		if std := standardShortcut(k.KeyName, k.Modifier); std != nil {
 			c.AddShortcut(std, run)
 		}
 	}
@@ -826,25 +835,21 @@ func (mv *mailView) typedRune(r rune) {
 
 // mainMenu is the window's menu bar.
 func (mv *mailView) mainMenu() *fyne.MainMenu {
-	sc := func(it *fyne.MenuItem, key fyne.KeyName, mod fyne.KeyModifier) *fyne.MenuItem {
-		it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
-		return it
-	}
-	ctrl := fyne.KeyModifierShortcutDefault
+	item := func(key string, f func()) *fyne.MenuItem { return withKey(fyne.NewMenuItem(T(key), f), key) }
 	mv.outboxItem = fyne.NewMenuItem(T("menu.outbox"), mv.openOutbox)
-	quit := fyne.NewMenuItem(T("menu.quit"), mv.mw.quit)
+	quit := item("menu.quit", mv.mw.quit)
 	quit.IsQuit = true
 	file := fyne.NewMenu(T("menu.file"),
-		sc(fyne.NewMenuItem(T("action.get_mail"), mv.getMail), fyne.KeyF5, 0),
-		sc(fyne.NewMenuItem(T("action.write"), mv.write), fyne.KeyN, ctrl),
+		item("action.get_mail", mv.getMail),
+		item("action.write", mv.write),
 		mv.outboxItem,
 		fyne.NewMenuItemSeparator(),
-		sc(fyne.NewMenuItem(T("menu.settings"), func() { mv.mw.openSettings() }), fyne.KeyComma, ctrl),
+		item("menu.settings", func() { mv.mw.openSettings() }),
 		fyne.NewMenuItem(T("welcome.add_account"), func() { openWizard(mv.mw) }),
 		fyne.NewMenuItemSeparator(),
-		sc(quit, fyne.KeyQ, ctrl),
+		quit,
 	)
-	undo := sc(fyne.NewMenuItem(T("undo.button"), mv.undoLast), fyne.KeyZ, ctrl)
+	undo := item("undo.button", mv.undoLast)
 	undo.Icon = theme.ContentUndoIcon()
 	msg := fyne.NewMenu(T("menu.message"), append([]*fyne.MenuItem{undo, fyne.NewMenuItemSeparator()}, mv.messageItems()...)...)
 	below := fyne.NewMenuItem(T("menu.view_below"), nil)
@@ -855,7 +860,7 @@ func (mv *mailView) mainMenu() *fyne.MainMenu {
 		mv.rebuildMenu()
 	}
 	view := fyne.NewMenu(T("menu.view"), below, mv.conv.menuItem(),
-		sc(fyne.NewMenuItem(T("menu.search"), func() { mv.win.Canvas().Focus(mv.searchEntry) }), fyne.KeyF, ctrl))
+		item("menu.search", func() { mv.win.Canvas().Focus(mv.searchEntry) }))
 	help := fyne.NewMenu(T("menu.help"),
 		fyne.NewMenuItem(T("menu.shortcuts"), func() { showShortcuts(mv.win) }),
 		fyne.NewMenuItem(T("menu.default_app"), func() { showDefaultApp(mv.win) }),

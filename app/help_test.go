@@ -178,11 +178,12 @@ func TestShortcutListHasEveryShortcut(t *testing.T) {
 		listed[s.Keys] = true
 	}
 	for _, s := range (*mailView)(nil).shortcuts() {
+		k := actionKeys[s.action]
 		name := "Ctrl+"
-		if s.mod&fyne.KeyModifierShift != 0 {
+		if k.Modifier&fyne.KeyModifierShift != 0 {
 			name += "Shift+"
 		}
-		name += string(s.key)
+		name += string(k.KeyName)
 		if !listed[name] {
 			t.Errorf("%s is registered but not in the shortcut list", name)
 		}

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,12 +30,9 @@ func (m *mainWindow) showWelcome() welcomeButtons {
 // welcomeMenu is the menu bar before there is an account: Settings (the
 // language, say) and About are there from the first start.
 func (m *mainWindow) welcomeMenu() *fyne.MainMenu {
-	ctrl := fyne.KeyModifierShortcutDefault
-	settings := fyne.NewMenuItem(T("menu.settings"), m.openSettings)
-	settings.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: ctrl}
-	quit := fyne.NewMenuItem(T("menu.quit"), m.quit)
+	settings := withKey(fyne.NewMenuItem(T("menu.settings"), m.openSettings), "menu.settings")
+	quit := withKey(fyne.NewMenuItem(T("menu.quit"), m.quit), "menu.quit")
 	quit.IsQuit = true
-	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}
 	file := fyne.NewMenu(T("menu.file"),
 		fyne.NewMenuItem(T("welcome.add_account"), func() { openWizard(m) }),
 		settings,
@@ -49,8 +45,8 @@ func (m *mainWindow) welcomeMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(T("menu.about"), m.showAbout),
 	)
 	c := m.win.Canvas()
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: ctrl}, func(fyne.Shortcut) { m.openSettings() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: ctrl}, func(fyne.Shortcut) { m.quit() })
+	c.AddShortcut(settings.Shortcut, func(fyne.Shortcut) { m.openSettings() })
+	c.AddShortcut(quit.Shortcut, func(fyne.Shortcut) { m.quit() })
 	return fyne.NewMainMenu(file, help)
 }
 
